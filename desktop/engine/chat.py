@@ -1,0 +1,97 @@
+"""Chat prompts: the GGUF's own chat template, rendered in a sandbox, fitted to the context."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from jinja2 import TemplateError
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from desktop.engine.errors import PromptTooLongError, TandemError
+from desktop.engine.model import Model
+
+# Used when a GGUF carries no template: ChatML, which both default families speak.
+CHATML = (
+    "{% for message in messages %}"
+    "{{ '<|im_start|>' + message['role'] + '\n' + message['content'] + '<|im_end|>' + '\n' }}"
+    "{% endfor %}"
+    "{% if add_generation_prompt %}{{ '<|im_start|>assistant\n' }}{% endif %}"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    """One chat message; role is "system", "user" or "assistant"."""
+
+    role: str
+    content: str
+
+
+@dataclass(frozen=True, slots=True)
+class Prompt:
+    """Tokens ready for the decoder, and how many old turns were left out to fit."""
+
+    tokens: tuple[int, ...]
+    dropped_turns: int = 0
+
+
+def _raise(message: str) -> None:
+    raise TemplateError(message)
+
+
+class ChatTemplate:
+    """Renders a conversation with a model's template and tokenizes it."""
+
+    def __init__(self, model: Model) -> None:
+        self.model = model
+        source = model.metadata("tokenizer.chat_template") or CHATML
+        env = ImmutableSandboxedEnvironment(trim_blocks=True, lstrip_blocks=True)
+        env.globals["raise_exception"] = _raise
+        try:
+            self._template = env.from_string(source)
+        except TemplateError as e:
+            raise TandemError(f"the model's chat template is broken: {e}") from e
+        vocab = model.vocab()
+        self._bos = vocab.texts[vocab.bos] if 0 <= vocab.bos < vocab.n_vocab else ""
+        self._eos = vocab.texts[vocab.eos] if 0 <= vocab.eos < vocab.n_vocab else ""
+        self._add_bos = vocab.add_bos
+
+    def render(self, messages: Sequence[Message]) -> str:
+        """The prompt text, ending where the assistant's reply begins."""
+        try:
+            return self._template.render(
+                messages=[{"role": m.role, "content": m.content} for m in messages],
+                add_generation_prompt=True,
+                bos_token=self._bos,
+                eos_token=self._eos,
+            )
+        except TemplateError as e:
+            raise TandemError(f"the model's chat template failed: {e}") from e
+
+    def tokens(self, messages: Sequence[Message]) -> list[int]:
+        text = self.render(messages)
+        # Templates that write BOS themselves must not get a second one.
+        add = self._add_bos and not (self._bos and text.startswith(self._bos))
+        return self.model.tokenize(text, add_special=add, parse_special=True)
+
+    def fit(self, messages: Sequence[Message], budget: int) -> Prompt:
+        """Tokenize `messages`, dropping the oldest turns (never the system prompt or the
+        last message) until the prompt fits in `budget` tokens.
+        """
+        system = [m for m in messages[:1] if m.role == "system"]
+        rest = list(messages[len(system) :])
+        dropped = 0
+        while True:
+            toks = self.tokens([*system, *rest])
+            if len(toks) <= budget:
+                return Prompt(tuple(toks), dropped)
+            if len(rest) <= 1:
+                raise PromptTooLongError(
+                    f"the prompt is {len(toks):,} tokens but only {budget:,} fit in the context; "
+                    "shorten it or raise the context size"
+                )
+            # Drop a whole user/assistant exchange when possible.
+            n = 2 if len(rest) > 2 and rest[0].role == "user" and rest[1].role == "assistant" else 1
+            del rest[:n]
+            dropped += n

@@ -1,0 +1,133 @@
+"""The immutable events the engine yields: one `StepEvent` per speculative step."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+
+class Source(enum.Enum):
+    """Who decided a piece of the reply."""
+
+    ACCEPTED = "accepted"  # proposed by the draft, accepted by the verifier
+    VERIFIER = "verifier"  # produced by the verifier itself (correction or bonus)
+
+
+@dataclass(frozen=True, slots=True)
+class Piece:
+    """Text credited to one token; `text` may be empty while a character is incomplete."""
+
+    token: int
+    text: str
+    source: Source
+
+
+@dataclass(frozen=True, slots=True)
+class StepTimings:
+    """Wall-clock seconds spent in one step."""
+
+    draft_s: float = 0.0
+    verify_s: float = 0.0
+    other_s: float = 0.0
+
+    @property
+    def total_s(self) -> float:
+        return self.draft_s + self.verify_s + self.other_s
+
+
+@dataclass(frozen=True, slots=True)
+class StepEvent:
+    """One speculative step: the accepted draft prefix plus exactly one verifier token.
+
+    `drafted` is everything the draft proposed, `accepted` its prefix the verifier kept,
+    `rejected` the rest. `verifier` is the token the verifier produced at the first
+    rejected position, or the bonus token after a fully accepted draft. Plain decoding
+    yields the same event with nothing drafted.
+    """
+
+    index: int
+    drafted: tuple[int, ...]
+    accepted: tuple[int, ...]
+    rejected: tuple[int, ...]
+    verifier: int
+    pieces: tuple[Piece, ...]
+    drafted_text: tuple[str, ...] = ()
+    rejected_text: tuple[str, ...] = ()
+    # Probability the verifier gave each drafted token and its own token (sampling only).
+    verifier_probs: tuple[float, ...] = ()
+    timings: StepTimings = field(default_factory=StepTimings)
+    finish_reason: str | None = None  # "stop", "length", "context", "cancelled" on the last step
+
+    @property
+    def text(self) -> str:
+        return "".join(p.text for p in self.pieces)
+
+    @property
+    def n_tokens(self) -> int:
+        return len(self.accepted) + 1
+
+
+@dataclass(frozen=True, slots=True)
+class GenerationStats:
+    """Running totals over the steps of one reply."""
+
+    steps: int = 0
+    drafted: int = 0
+    accepted: int = 0
+    tokens: int = 0
+    prompt_tokens: int = 0
+    prefilled_tokens: int = 0  # prompt tokens that were not already in the caches
+    prefill_s: float = 0.0
+    draft_s: float = 0.0
+    verify_s: float = 0.0
+    other_s: float = 0.0
+
+    @property
+    def acceptance(self) -> float:
+        return self.accepted / self.drafted if self.drafted else 0.0
+
+    @property
+    def tokens_per_step(self) -> float:
+        return self.tokens / self.steps if self.steps else 0.0
+
+    @property
+    def generation_s(self) -> float:
+        return self.draft_s + self.verify_s + self.other_s
+
+    @property
+    def tokens_per_s(self) -> float:
+        return self.tokens / self.generation_s if self.generation_s > 0 else 0.0
+
+    def add(self, step: StepEvent) -> GenerationStats:
+        """Return new totals that include `step`."""
+        t = step.timings
+        return GenerationStats(
+            steps=self.steps + 1,
+            drafted=self.drafted + len(step.drafted),
+            accepted=self.accepted + len(step.accepted),
+            tokens=self.tokens + step.n_tokens,
+            prompt_tokens=self.prompt_tokens,
+            prefilled_tokens=self.prefilled_tokens,
+            prefill_s=self.prefill_s,
+            draft_s=self.draft_s + t.draft_s,
+            verify_s=self.verify_s + t.verify_s,
+            other_s=self.other_s + t.other_s,
+        )
+
+    def as_dict(self) -> dict[str, float | int]:
+        """Plain numbers for JSON output."""
+        return {
+            "steps": self.steps,
+            "drafted": self.drafted,
+            "accepted": self.accepted,
+            "tokens": self.tokens,
+            "acceptance": round(self.acceptance, 4),
+            "tokens_per_step": round(self.tokens_per_step, 4),
+            "tokens_per_s": round(self.tokens_per_s, 3),
+            "prompt_tokens": self.prompt_tokens,
+            "prefilled_tokens": self.prefilled_tokens,
+            "prefill_s": round(self.prefill_s, 4),
+            "draft_s": round(self.draft_s, 4),
+            "verify_s": round(self.verify_s, 4),
+            "other_s": round(self.other_s, 4),
+        }

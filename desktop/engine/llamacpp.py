@@ -1,0 +1,294 @@
+"""The one adapter between Tandem and llama.cpp (llama-cpp-python's low-level API).
+
+Logits are requested only for the positions the engine asks for and handed out as a
+zero-copy numpy view of llama.cpp's output buffer, valid until the next decode.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import threading
+from collections import deque
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import llama_cpp as lc
+import numpy as np
+
+from desktop.engine.config import ModelConfig
+from desktop.engine.errors import DecodeError, ModelLoadError
+from desktop.engine.model import Logits, VocabInfo
+
+_init_lock = threading.Lock()
+_initialised = False
+_log_tail: deque[str] = deque(maxlen=20)  # llama.cpp's recent log lines, for error messages
+_LOG_ERROR = 4  # GGML_LOG_LEVEL_ERROR
+
+
+@lc.llama_log_callback  # type: ignore[misc]
+def _on_log(level: int, text: bytes, _user: ctypes.c_void_p) -> None:
+    # llama.cpp is chatty on stderr; keep only the tail for error messages.
+    if text:
+        line = text.decode("utf-8", errors="replace").strip()
+        if line and level >= _LOG_ERROR - 1:
+            _log_tail.append(line)
+
+
+def _ensure_backend() -> None:
+    global _initialised
+    with _init_lock:
+        if not _initialised:
+            lc.llama_log_set(_on_log, ctypes.c_void_p())
+            lc.llama_backend_init()
+            _initialised = True
+
+
+def _check_gguf(path: Path) -> None:
+    if not path.is_file():
+        raise ModelLoadError(f"model file not found: {path}")
+    with path.open("rb") as f:
+        magic = f.read(4)
+    if magic != b"GGUF":
+        raise ModelLoadError(f"{path.name} is not a GGUF model file (it starts with {magic!r})")
+
+
+def _load_model(path: Path, params: lc.llama_model_params) -> lc.llama_model_p:
+    _check_gguf(path)
+    _ensure_backend()
+    _log_tail.clear()
+    model = lc.llama_model_load_from_file(str(path).encode(), params)
+    if not model:
+        why = "; ".join(_log_tail) or "llama.cpp gave no reason"
+        raise ModelLoadError(f"llama.cpp could not load {path.name}: {why}")
+    return model
+
+
+def supports_gpu_offload() -> bool:
+    """True when this llama.cpp build can offload layers to a GPU (CUDA, Vulkan, Metal)."""
+    _ensure_backend()
+    return bool(lc.llama_supports_gpu_offload())
+
+
+def system_info() -> str:
+    """llama.cpp's description of the CPU features and backends of this build."""
+    _ensure_backend()
+    return bytes(lc.llama_print_system_info()).decode(errors="replace").strip()
+
+
+def _vocab_info(vocab: lc.llama_vocab_p) -> VocabInfo:
+    n = lc.llama_vocab_n_tokens(vocab)
+    get = lc.llama_vocab_get_text
+    texts = [(get(vocab, i) or b"").decode("utf-8", errors="replace") for i in range(n)]
+    return VocabInfo(
+        vocab_type=int(lc.llama_vocab_type(vocab)),
+        n_vocab=n,
+        add_bos=bool(lc.llama_vocab_get_add_bos(vocab)),
+        add_eos=bool(lc.llama_vocab_get_add_eos(vocab)),
+        bos=int(lc.llama_vocab_bos(vocab)),
+        eos=int(lc.llama_vocab_eos(vocab)),
+        texts=texts,
+    )
+
+
+def read_vocab(path: str | Path) -> VocabInfo:
+    """Read only the vocabulary of a GGUF (fast: no weights are loaded)."""
+    params = lc.llama_model_default_params()
+    params.vocab_only = True
+    model = _load_model(Path(path), params)
+    try:
+        return _vocab_info(lc.llama_model_get_vocab(model))
+    finally:
+        lc.llama_model_free(model)
+
+
+_QUANTS = {
+    "Q2_K": lc.LLAMA_FTYPE_MOSTLY_Q2_K,
+    "Q3_K": lc.LLAMA_FTYPE_MOSTLY_Q3_K_M,
+    "Q4_K": lc.LLAMA_FTYPE_MOSTLY_Q4_K_M,
+    "Q8_0": lc.LLAMA_FTYPE_MOSTLY_Q8_0,
+    "F16": lc.LLAMA_FTYPE_MOSTLY_F16,
+}
+
+
+def quantize(src: Path, dst: Path, quant: str, n_threads: int = 0) -> None:
+    """Write `src` re-quantized to `quant` (one of Q2_K, Q3_K, Q4_K, Q8_0, F16) at `dst`."""
+    if quant not in _QUANTS:
+        raise ValueError(f"unknown quantization {quant!r}; choose one of {', '.join(_QUANTS)}")
+    _check_gguf(src)
+    _ensure_backend()
+    params = lc.llama_model_quantize_default_params()
+    params.ftype = _QUANTS[quant]
+    params.allow_requantize = True
+    params.nthread = n_threads
+    rc = lc.llama_model_quantize(str(src).encode(), str(dst).encode(), ctypes.byref(params))
+    if rc != 0:
+        raise ModelLoadError(f"llama.cpp could not quantize {src.name} to {quant} (code {rc})")
+
+
+class LlamaModel:
+    """A GGUF model and one llama.cpp context holding a single sequence's KV cache."""
+
+    def __init__(self, cfg: ModelConfig, progress: Callable[[float], None] | None = None) -> None:
+        self.cfg = cfg
+        self.path = Path(cfg.path)
+        mparams = lc.llama_model_default_params()
+        mparams.n_gpu_layers = cfg.n_gpu_layers
+        if progress is not None:
+
+            def on_progress(fraction: float, _user: ctypes.c_void_p) -> bool:
+                progress(float(fraction))
+                return True
+
+            # Kept on self: llama.cpp holds only a raw pointer to it.
+            self._progress_cb = lc.llama_progress_callback(on_progress)
+            mparams.progress_callback = self._progress_cb
+        self._model = _load_model(self.path, mparams)
+        self._ctx: lc.llama_context_p | None = None
+        self._batch: lc.llama_batch | None = None
+        try:
+            cparams = lc.llama_context_default_params()
+            cparams.n_ctx = cfg.n_ctx
+            cparams.n_batch = cfg.n_batch
+            cparams.n_ubatch = cfg.n_batch
+            cparams.n_threads = cfg.n_threads
+            cparams.n_threads_batch = cfg.n_threads
+            cparams.no_perf = True
+            ctx = lc.llama_init_from_model(self._model, cparams)
+            if not ctx:
+                why = "; ".join(_log_tail) or "out of memory?"
+                raise ModelLoadError(f"llama.cpp could not create a context for {self.path.name}: {why}")
+            self._ctx = ctx
+        except BaseException:
+            self.close()
+            raise
+        self._vocab = lc.llama_model_get_vocab(self._model)
+        self._mem = lc.llama_get_memory(self._ctx)
+        self._n_vocab = int(lc.llama_vocab_n_tokens(self._vocab))
+        self._n_ctx = int(lc.llama_n_ctx(self._ctx))
+        self._n_batch = int(lc.llama_n_batch(self._ctx))
+        self._batch = lc.llama_batch_init(self._n_batch, 0, 1)
+        self._piece_cache: dict[int, bytes] = {}
+        self._vocab_info: VocabInfo | None = None
+
+    # -- the Model protocol -----------------------------------------------------------
+
+    @property
+    def n_vocab(self) -> int:
+        return self._n_vocab
+
+    @property
+    def n_ctx(self) -> int:
+        return self._n_ctx
+
+    def tokenize(self, text: str, *, add_special: bool, parse_special: bool) -> list[int]:
+        data = text.encode("utf-8")
+        cap = len(data) + 8
+        buf = (lc.llama_token * cap)()
+        n = lc.llama_tokenize(self._vocab, data, len(data), buf, cap, add_special, parse_special)
+        if n < 0:
+            cap = -n
+            buf = (lc.llama_token * cap)()
+            n = lc.llama_tokenize(self._vocab, data, len(data), buf, cap, add_special, parse_special)
+        return list(buf[:n])
+
+    def token_bytes(self, token: int) -> bytes:
+        cached = self._piece_cache.get(token)
+        if cached is None:
+            buf = ctypes.create_string_buffer(64)
+            n = lc.llama_token_to_piece(self._vocab, token, buf, 64, 0, False)
+            if n < 0:
+                buf = ctypes.create_string_buffer(-n)
+                n = lc.llama_token_to_piece(self._vocab, token, buf, -n, 0, False)
+            cached = buf.raw[:n]
+            self._piece_cache[token] = cached
+        return cached
+
+    def is_eog(self, token: int) -> bool:
+        return bool(lc.llama_vocab_is_eog(self._vocab, token))
+
+    def decode(self, tokens: Sequence[int], start: int, n_logits: int) -> Logits:
+        if start + len(tokens) > self._n_ctx:
+            raise DecodeError(
+                f"{self.path.name}: context full ({start + len(tokens)} > {self._n_ctx} tokens)"
+            )
+        n_logits = min(n_logits, len(tokens))
+        step = self._n_batch
+        for lo in range(0, len(tokens), step):
+            chunk = tokens[lo : lo + step]
+            first_out = len(tokens) - n_logits - lo  # index in this chunk where outputs begin
+            self._decode_chunk(chunk, start + lo, first_out)
+        if n_logits == 0:
+            return np.empty((0, self._n_vocab), dtype=np.float32)
+        ptr = lc.llama_get_logits(self._ctx)
+        flat = np.ctypeslib.as_array(ptr, shape=(n_logits * self._n_vocab,))
+        return flat.reshape(n_logits, self._n_vocab)
+
+    def _decode_chunk(self, tokens: Sequence[int], start: int, first_out: int) -> None:
+        b = self._batch
+        assert b is not None
+        n = len(tokens)
+        tok, pos, nseq, seq, out = b.token, b.pos, b.n_seq_id, b.seq_id, b.logits
+        for i, t in enumerate(tokens):
+            tok[i] = t
+            pos[i] = start + i
+            nseq[i] = 1
+            seq[i][0] = 0
+            out[i] = i >= first_out
+        b.n_tokens = n
+        rc = lc.llama_decode(self._ctx, b)
+        if rc != 0:
+            why = "; ".join(_log_tail) or f"code {rc}"
+            raise DecodeError(f"llama.cpp failed to decode a batch of {n} tokens in {self.path.name}: {why}")
+
+    def truncate(self, n: int) -> None:
+        lc.llama_memory_seq_rm(self._mem, 0, n, -1)
+
+    def vocab(self) -> VocabInfo:
+        if self._vocab_info is None:
+            self._vocab_info = _vocab_info(self._vocab)
+        return self._vocab_info
+
+    def metadata(self, key: str) -> str | None:
+        buf = ctypes.create_string_buffer(1 << 16)
+        n = lc.llama_model_meta_val_str(self._model, key.encode(), buf, len(buf))
+        if n < 0:
+            return None
+        if n >= len(buf):
+            buf = ctypes.create_string_buffer(n + 1)
+            lc.llama_model_meta_val_str(self._model, key.encode(), buf, len(buf))
+        return buf.value.decode("utf-8", errors="replace")
+
+    # -- lifetime ---------------------------------------------------------------------
+
+    @property
+    def size_bytes(self) -> int:
+        """Bytes of weights."""
+        return int(lc.llama_model_size(self._model))
+
+    def close(self) -> None:
+        """Free the context, the batch and the weights (idempotent)."""
+        if self._batch is not None:
+            lc.llama_batch_free(self._batch)
+            self._batch = None
+        if self._ctx:
+            lc.llama_free(self._ctx)
+            self._ctx = None
+        if self._model:
+            lc.llama_model_free(self._model)
+            self._model = None
+
+    def __del__(self) -> None:
+        try:
+            self.close()
+        except Exception:
+            pass
+
+
+class LlamaBackend:
+    """The `Backend` the app uses: llama.cpp through llama-cpp-python."""
+
+    def read_vocab(self, path: str | Path) -> VocabInfo:
+        return read_vocab(path)
+
+    def load(self, cfg: ModelConfig, progress: Callable[[float], None] | None = None) -> LlamaModel:
+        return LlamaModel(cfg, progress)

@@ -1,0 +1,83 @@
+"""A verifier and its optional draft, loaded together after the compatibility check."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from desktop.engine import compat
+from desktop.engine.chat import ChatTemplate, Message, Prompt
+from desktop.engine.config import GenerationConfig, ModelConfig
+from desktop.engine.model import Model, VocabInfo
+from desktop.engine.speculative import Decoder, Generation
+
+LoadProgress = Callable[[str, float], None]  # (which model, fraction loaded)
+
+
+class Backend(Protocol):
+    """What the pair needs from an inference library."""
+
+    def read_vocab(self, path: str | Path) -> VocabInfo: ...
+
+    def load(self, cfg: ModelConfig, progress: Callable[[float], None] | None = None) -> Model: ...
+
+
+@dataclass(frozen=True, slots=True)
+class PairConfig:
+    """Which files to load and how; no draft means plain decoding."""
+
+    verifier: ModelConfig
+    draft: ModelConfig | None = None
+
+
+def check_files(backend: Backend, verifier: str | Path, draft: str | Path) -> compat.Compatibility:
+    """The compatibility verdict from the two vocabularies alone (no weights loaded)."""
+    return compat.check(backend.read_vocab(verifier), backend.read_vocab(draft))
+
+
+class ModelPair:
+    """Owns both models, their caches and the chat template."""
+
+    def __init__(self, verifier: Model, draft: Model | None = None, *, check: bool = True) -> None:
+        if draft is not None and check:
+            compat.require(verifier.vocab(), draft.vocab())
+        self.verifier = verifier
+        self.draft = draft
+        self.decoder = Decoder(verifier, draft)
+        self.template = ChatTemplate(verifier)
+
+    @classmethod
+    def load(cls, backend: Backend, cfg: PairConfig, progress: LoadProgress | None = None) -> ModelPair:
+        """Check the pair from the vocabularies first, so an incompatible draft is never loaded."""
+        if cfg.draft is not None:
+            compat.require(backend.read_vocab(cfg.verifier.path), backend.read_vocab(cfg.draft.path))
+
+        def report(which: str) -> Callable[[float], None] | None:
+            if progress is None:
+                return None
+            return lambda fraction: progress(which, fraction)
+
+        verifier = backend.load(cfg.verifier, report("verifier"))
+        draft = backend.load(cfg.draft, report("draft")) if cfg.draft is not None else None
+        return cls(verifier, draft, check=False)
+
+    def prompt(self, messages: Sequence[Message], cfg: GenerationConfig) -> Prompt:
+        """Tokenize a conversation, leaving room in the context for the reply."""
+        n_ctx = self.verifier.n_ctx
+        if self.draft is not None:
+            n_ctx = min(n_ctx, self.draft.n_ctx)
+        reserve = min(cfg.max_tokens + cfg.draft.draft_max + 1, n_ctx // 2)
+        return self.template.fit(messages, n_ctx - reserve)
+
+    def reply(
+        self,
+        messages: Sequence[Message],
+        cfg: GenerationConfig,
+        cancel: threading.Event | None = None,
+    ) -> tuple[Prompt, Generation]:
+        """Start the assistant's reply to `messages`; iterate the generation for its steps."""
+        prompt = self.prompt(messages, cfg)
+        return prompt, self.decoder.generate(prompt.tokens, cfg, cancel)
