@@ -105,7 +105,7 @@ def pair_config(args: argparse.Namespace) -> PairConfig:
     else:
         if args.draft:
             raise UsageError("--draft needs --verifier")
-        from desktop.models.fetch import pair_paths
+        from desktop.models.listing import pair_paths
 
         v, d = pair_paths(args.pair or "default")
         verifier, draft = str(v), str(d)
@@ -215,15 +215,67 @@ def cmd_generate(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_models(args: argparse.Namespace) -> int:
-    from desktop.models import fetch
+class StderrProgress:
+    """Prints fetch progress on stderr: a line per stage, percentages in between."""
 
+    def __init__(self) -> None:
+        self._label = ""
+        self._shown = -1
+        self._tty = sys.stderr.isatty()
+
+    def __call__(self, label: str, done: int, total: int) -> None:
+        if label != self._label:
+            if self._label and self._tty:
+                sys.stderr.write("\n")
+            self._label, self._shown = label, -1
+        pct = int(100 * done / total) if total else -1
+        step = 1 if self._tty else 25
+        if pct == self._shown or (pct >= 0 and self._shown >= 0 and pct - self._shown < step and pct < 100):
+            return
+        self._shown = pct
+        mib = done / 2**20
+        text = f"{label}: {mib:,.0f} MiB" + (f" of {total / 2**20:,.0f} MiB ({pct}%)" if total else "")
+        sys.stderr.write(("\r" + text) if self._tty else text + "\n")
+        sys.stderr.flush()
+
+    def close(self) -> None:
+        if self._label and self._tty:
+            sys.stderr.write("\n")
+
+
+def describe_installed() -> str:
+    """What `tandem models list` prints."""
+    from desktop.models.catalog import DEFAULT_PAIR
+    from desktop.models.listing import list_models, list_pairs
+    from desktop.models.paths import models_dir
+
+    lines = [f"Models in {models_dir()}:"]
+    files = list_models()
+    for f in files:
+        state = "verified" if f.verified else "NOT verified (run tandem models fetch)"
+        lines.append(f"  {f.name:44} {f.size / 1e6:8.1f} MB  {state}")
+    if not files:
+        lines.append("  (none)")
+    lines.append("Pairs:")
+    for pair in list_pairs():
+        mark = " (default)" if pair.name == DEFAULT_PAIR else ""
+        state = "installed" if pair.installed else f"not installed: tandem models fetch {pair.name}"
+        lines.append(f"  {pair.name:8} {pair.title}{mark}: {state}")
+    return "\n".join(lines)
+
+
+def cmd_models(args: argparse.Namespace) -> int:
     if args.models_command == "fetch":
-        fetch.fetch_pair(args.pair, fetch.stderr_progress)
-        v, d = fetch.pair_paths(args.pair)
+        from desktop.models.fetch import fetch_pair
+
+        progress = StderrProgress()
+        try:
+            v, d = fetch_pair(args.pair, progress)
+        finally:
+            progress.close()
         print(f"pair '{args.pair}' is ready:\n  verifier {v}\n  draft    {d}")
         return 0
-    print(fetch.describe_installed())
+    print(describe_installed())
     return 0
 
 

@@ -75,9 +75,11 @@ class FakeModel:
         self.decoded += len(tokens)
         self.calls.append((len(tokens), n_logits))
         n = len(self.cache)
-        return np.stack(
-            [self.row(self.cache[: n - i]) for i in range(n_logits - 1, -1, -1)]
-        ) if n_logits else np.empty((0, self._n_vocab), dtype=np.float32)
+        return (
+            np.stack([self.row(self.cache[: n - i]) for i in range(n_logits - 1, -1, -1)])
+            if n_logits
+            else np.empty((0, self._n_vocab), dtype=np.float32)
+        )
 
     def truncate(self, n: int) -> None:
         del self.cache[n:]
@@ -90,7 +92,9 @@ class FakeModel:
         return None
 
 
-def diverging(at: set[int], base: Callable[[Sequence[int]], int] = counting) -> Callable[[Sequence[int]], int]:
+def diverging(
+    at: set[int], base: Callable[[Sequence[int]], int] = counting
+) -> Callable[[Sequence[int]], int]:
     """A draft rule that agrees with `base` except when the history has a length in `at`."""
 
     def rule(history: Sequence[int]) -> int:

@@ -34,8 +34,7 @@ def check(verifier: VocabInfo, draft: VocabInfo) -> Compatibility:
         return Compatibility(
             False,
             "same vocabulary type",
-            f"the verifier uses {_type_name(verifier.vocab_type)}, "
-            f"the draft {_type_name(draft.vocab_type)}",
+            f"the verifier uses {_type_name(verifier.vocab_type)}, the draft {_type_name(draft.vocab_type)}",
         )
     for flag, v, d in (("BOS", verifier.add_bos, draft.add_bos), ("EOS", verifier.add_eos, draft.add_eos)):
         if v != d:

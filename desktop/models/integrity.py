@@ -1,0 +1,93 @@
+"""Hashing model files, and the ``.sha256`` sidecars that make a second check instant.
+
+A sidecar records the sha256 together with the file's size and mtime when it was hashed; while
+both still match, the file is taken to be unchanged and is not read again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+CHUNK = 1 << 20
+GGUF_MAGIC = b"GGUF"
+
+Progress = Callable[[str, int, int], None]
+"""Called as ``progress(label, done_bytes, total_bytes)``."""
+
+
+@dataclass(frozen=True)
+class Sidecar:
+    """What a ``<file>.sha256`` sidecar records about the file it sits next to."""
+
+    sha256: str
+    size: int
+    mtime_ns: int
+
+
+def sidecar_path(path: Path) -> Path:
+    """The sidecar of `path`: the same name with ``.sha256`` appended."""
+    return path.with_name(path.name + ".sha256")
+
+
+def partial_path(path: Path) -> Path:
+    """The temporary name a file is written under before it is renamed into place."""
+    return path.with_name(path.name + ".partial")
+
+
+def sha256_file(path: Path, progress: Progress | None = None, label: str = "") -> str:
+    """Hash `path` in 1 MiB chunks, reporting progress under `label`."""
+    total = path.stat().st_size
+    digest = hashlib.sha256()
+    done = 0
+    with path.open("rb") as f:
+        while chunk := f.read(CHUNK):
+            digest.update(chunk)
+            done += len(chunk)
+            if progress is not None:
+                progress(label, done, total)
+    return digest.hexdigest()
+
+
+def write_sidecar(path: Path, sha256: str) -> None:
+    """Record `sha256` for `path` as it is now (size and mtime), replacing any older sidecar."""
+    st = path.stat()
+    record = {"sha256": sha256, "size": st.st_size, "mtime_ns": st.st_mtime_ns}
+    target = sidecar_path(path)
+    tmp = partial_path(target)
+    tmp.write_text(json.dumps(record) + "\n", encoding="utf-8")
+    os.replace(tmp, target)
+
+
+def read_sidecar(path: Path) -> Sidecar | None:
+    """The sidecar of `path`, or None if it is missing or unreadable."""
+    try:
+        record = json.loads(sidecar_path(path).read_text(encoding="utf-8"))
+        return Sidecar(str(record["sha256"]), int(record["size"]), int(record["mtime_ns"]))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def recorded_sha256(path: Path) -> str | None:
+    """The sidecar's hash if it still describes `path` (same size and mtime); otherwise None."""
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    record = read_sidecar(path)
+    if record is None or record.size != st.st_size or record.mtime_ns != st.st_mtime_ns:
+        return None
+    return record.sha256
+
+
+def is_gguf(path: Path) -> bool:
+    """Whether `path` starts with the GGUF magic bytes."""
+    try:
+        with path.open("rb") as f:
+            return f.read(len(GGUF_MAGIC)) == GGUF_MAGIC
+    except OSError:
+        return False

