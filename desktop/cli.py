@@ -10,7 +10,14 @@ from collections.abc import Sequence
 from typing import NoReturn, TextIO
 
 from desktop.engine.chat import Message
-from desktop.engine.config import DraftConfig, DraftPolicy, GenerationConfig, ModelConfig, SamplingConfig
+from desktop.engine.config import (
+    DraftConfig,
+    DraftPolicy,
+    GenerationConfig,
+    Mode,
+    ModelConfig,
+    SamplingConfig,
+)
 from desktop.engine.errors import TandemError
 from desktop.engine.events import GenerationStats, Source, StepEvent
 from desktop.engine.pair import PairConfig
@@ -48,6 +55,13 @@ def _non_negative(kind: type[int] | type[float]):  # type: ignore[no-untyped-def
     return parse
 
 
+def _draft_length(text: str) -> int:
+    value = int(text)
+    if not 0 <= value <= 32:
+        raise argparse.ArgumentTypeError(f"{text} is not between 0 and 32")
+    return value
+
+
 def _positive_int(text: str) -> int:
     value = int(text)
     if value < 1:
@@ -73,9 +87,16 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument("--top-k", type=_non_negative(int), default=0)
     gen.add_argument("--min-p", type=_fraction, default=0.0)
     gen.add_argument("--seed", type=int)
-    gen.add_argument("--draft-max", type=_non_negative(int), default=4, help="tokens drafted per step")
+    gen.add_argument("--draft-max", type=_draft_length, default=4, help="tokens drafted per step (0-32)")
     gen.add_argument("--p-min", type=_fraction, default=0.0, help="stop drafting below this probability")
     gen.add_argument("--adaptive", action="store_true", help="tune the draft length from acceptance")
+    gen.add_argument(
+        "--mode",
+        choices=[m.value for m in Mode],
+        default=Mode.SPECULATIVE.value,
+        help="speculative: always draft; fastest: draft only when it is predicted to pay",
+    )
+    gen.add_argument("--ngram", action="store_true", help="draft by prompt lookup before the draft model")
     gen.add_argument("--stop", action="append", default=[], help="a stop string (repeatable)")
     gen.add_argument("--ctx", type=_positive_int, default=4096, help="context size in tokens")
     gen.add_argument("--threads", type=_positive_int, help="CPU threads (default: all cores)")
@@ -131,6 +152,8 @@ def generation_config(args: argparse.Namespace) -> GenerationConfig:
             draft_max=args.draft_max,
             p_min=args.p_min,
             policy=DraftPolicy.ADAPTIVE if args.adaptive else DraftPolicy.FIXED,
+            mode=Mode(args.mode),
+            ngram=args.ngram,
         ),
         stop=tuple(args.stop),
     )

@@ -35,9 +35,16 @@ def exact_match(drafts: Sequence[int], rows: Logits) -> Verdict:
     return Verdict(len(drafts), argmax(rows[len(drafts)]))
 
 
-def residual(p: Probs, q: Probs) -> Probs:
-    """norm(max(0, p - q)): the distribution of the correction after a rejection."""
-    r = np.maximum(p - q, 0.0)
+def residual(p: Probs, q: Probs | None, x: int = -1) -> Probs:
+    """norm(max(0, p - q)): the distribution of the correction after a rejection.
+
+    `q` None is a point mass on token `x` (a deterministic drafter such as n-gram lookup).
+    """
+    if q is None:
+        r = p.copy()
+        r[x] = max(0.0, r[x] - 1.0)
+    else:
+        r = np.maximum(p - q, 0.0)
     total = r.sum()
     # Only reachable through rounding when p == q; then p itself is the right law.
     return r / total if total > 0 else p
@@ -46,7 +53,7 @@ def residual(p: Probs, q: Probs) -> Probs:
 def rejection_sampling(
     drafts: Sequence[int],
     p: Sequence[Probs],
-    q: Sequence[Probs],
+    q: Sequence[Probs | None],
     rng: np.random.Generator,
 ) -> Verdict:
     """Leviathan et al. / Chen et al. speculative sampling.
@@ -57,10 +64,11 @@ def rejection_sampling(
     """
     seen: list[float] = []
     for i, x in enumerate(drafts):
-        px, qx = float(p[i][x]), float(q[i][x])
+        qi = q[i]
+        px, qx = float(p[i][x]), 1.0 if qi is None else float(qi[x])
         seen.append(px)
         if qx <= 0.0 or rng.random() >= min(1.0, px / qx):
-            token = sample(residual(p[i], q[i]), rng)
+            token = sample(residual(p[i], qi, x), rng)
             return Verdict(i, token, (*seen, float(p[i][token])))
     n = len(drafts)
     token = sample(p[n], rng)

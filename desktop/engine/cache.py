@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Sequence
 
 from desktop.engine.errors import Cancelled
@@ -24,6 +25,7 @@ class CachedModel:
     def __init__(self, model: Model) -> None:
         self.model = model
         self.tokens: list[int] = []
+        self.decode_s = 0.0  # seconds spent inside model.decode, for honest time splits
 
     def rewind(self, n: int) -> None:
         """Forget cache positions from `n` on."""
@@ -33,12 +35,15 @@ class CachedModel:
 
     def extend(self, tokens: Sequence[int], n_logits: int = 1) -> Logits:
         """Append `tokens` to the cache; return the logits of the last `n_logits` of them."""
+        t0 = time.perf_counter()
         try:
             logits = self.model.decode(tokens, len(self.tokens), n_logits)
         except BaseException:
             # A failed batch may leave part of itself in the cache: drop it.
             self.model.truncate(len(self.tokens))
             raise
+        finally:
+            self.decode_s += time.perf_counter() - t0
         self.tokens.extend(tokens)
         return logits
 

@@ -21,6 +21,9 @@ class ModelConfig:
     n_ctx: int = 4096
     n_threads: int = field(default_factory=default_threads)
     n_batch: int = 512
+    # Logits rows one batch may return; the engine never asks for more than a draft + 1,
+    # and llama.cpp sizes its output and compute buffers by this (n_batch x vocab otherwise).
+    n_outputs_max: int = 64
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,10 +42,18 @@ class SamplingConfig:
 
 
 class DraftPolicy(enum.Enum):
-    """How many tokens the draft proposes each step."""
+    """How many tokens the draft proposes each step (in the speculative mode)."""
 
     FIXED = "fixed"
     ADAPTIVE = "adaptive"
+
+
+class Mode(enum.Enum):
+    """Speculative always drafts, to watch the steps; fastest picks the draft length per
+    step, zero included, to maximise the predicted tokens per second."""
+
+    SPECULATIVE = "speculative"
+    FASTEST = "fastest"
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +63,9 @@ class DraftConfig:
     draft_max: int = 4
     p_min: float = 0.0  # stop drafting when the draft's top probability falls below this
     policy: DraftPolicy = DraftPolicy.FIXED
+    mode: Mode = Mode.SPECULATIVE
+    ngram: bool = False  # try prompt lookup (n-gram) drafting before the draft model
+    model: bool = True  # use the draft model, when the pair has one
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,7 +24,8 @@ class Piece:
 
 @dataclass(frozen=True, slots=True)
 class StepTimings:
-    """Wall-clock seconds spent in one step."""
+    """Wall-clock seconds of one step: inside the draft model's decode calls, inside the
+    verifier's, and everything else (Python: drafting logic, accept rule, text)."""
 
     draft_s: float = 0.0
     verify_s: float = 0.0
@@ -57,6 +58,7 @@ class StepEvent:
     verifier_probs: tuple[float, ...] = ()
     timings: StepTimings = field(default_factory=StepTimings)
     finish_reason: str | None = None  # "stop", "length", "context", "cancelled" on the last step
+    drafter: str = ""  # who proposed the drafts: "draft model", "n-gram", or "" (none)
 
     @property
     def text(self) -> str:

@@ -154,6 +154,7 @@ class LlamaModel:
             cparams.n_ctx = cfg.n_ctx
             cparams.n_batch = cfg.n_batch
             cparams.n_ubatch = cfg.n_batch
+            cparams.n_outputs_max = cfg.n_outputs_max
             cparams.n_threads = cfg.n_threads
             cparams.n_threads_batch = cfg.n_threads
             cparams.no_perf = True

@@ -11,12 +11,16 @@ import numpy as np
 
 from desktop.engine.accept import Verdict, exact_match, rejection_sampling
 from desktop.engine.cache import CachedModel, common_prefix
-from desktop.engine.config import GenerationConfig
+from desktop.engine.config import DraftConfig, GenerationConfig, Mode
+from desktop.engine.costmodel import Costs, calibrate
 from desktop.engine.detokenizer import StreamingDetokenizer
-from desktop.engine.drafting import make_policy
+from desktop.engine.drafters import Drafter, ModelDrafter, NgramDrafter, Proposal
 from desktop.engine.events import GenerationStats, Piece, Source, StepEvent, StepTimings
 from desktop.engine.model import Model
-from desktop.engine.sampling import Probs, argmax, probabilities, sample, top_probability
+from desktop.engine.sampling import probabilities
+from desktop.engine.schedule import make_schedule
+
+MAX_DRAFT = 32  # a verifier batch never exceeds this + 1 logits rows (see ModelConfig)
 
 
 class Decoder:
@@ -25,6 +29,23 @@ class Decoder:
     def __init__(self, verifier: Model, draft: Model | None = None) -> None:
         self.verifier = CachedModel(verifier)
         self.draft = CachedModel(draft) if draft is not None else None
+        self.costs: Costs | None = None  # set by calibrate(); the fastest mode needs it
+
+    def calibrate(self, reps: int = 3) -> Costs:
+        """Measure what verifier batches and draft tokens cost on this machine."""
+        self.costs = calibrate(self.verifier, self.draft, reps=reps)
+        return self.costs
+
+    def drafters(self, cfg: DraftConfig) -> list[Drafter]:
+        """The drafters a config asks for, n-gram lookup first."""
+        out: list[Drafter] = []
+        if cfg.draft_max <= 0:
+            return out
+        if cfg.ngram:
+            out.append(NgramDrafter())
+        if cfg.model and self.draft is not None:
+            out.append(ModelDrafter(self.draft, cfg.p_min))
+        return out
 
     def generate(
         self,
@@ -56,7 +77,10 @@ class Generation:
         self.text = ""
         self.finish_reason: str | None = None
         self._rng = np.random.default_rng(cfg.sampling.seed)
-        self._policy = make_policy(cfg.draft)
+        self._drafters = decoder.drafters(cfg.draft)
+        if cfg.draft.mode is Mode.FASTEST and decoder.costs is None:
+            decoder.calibrate()
+        self.schedule = make_schedule(self._drafters, cfg.draft, decoder.costs)
         self._detok = StreamingDetokenizer(decoder.verifier.model.token_bytes)
         self._max_stop = max((len(s) for s in cfg.stop), default=0)
 
@@ -79,12 +103,13 @@ class Generation:
             if len(self.tokens) > self._d.verifier.model.n_ctx:
                 self.finish_reason = "context"
                 break
-            step = self._step(index, self._draft_length(remaining))
+            step = self._step(index, self._draft_limit(remaining))
             produced += step.n_tokens
             index += 1
             if step.finish_reason is None and produced >= self.cfg.max_tokens:
-                step = _with_finish(step, "length")
+                step = replace(step, finish_reason="length")
             self.finish_reason = step.finish_reason
+            self.schedule.observe(step)
             self.stats = self.stats.add(step)
             yield step
 
@@ -94,73 +119,44 @@ class Generation:
         t0 = time.perf_counter()
         chunk = self.cfg.prefill_chunk
         n = self._d.verifier.prefill(self.tokens[:-1], chunk, self.cancel)
-        if self._d.draft is not None and self.cfg.draft.draft_max > 0:
-            self._d.draft.prefill(self.tokens[:-1], chunk, self.cancel)
+        for d in self._drafters:
+            d.begin(self.tokens, chunk, self.cancel)
         self.stats = GenerationStats(
             prompt_tokens=len(self.tokens),
             prefilled_tokens=n,
             prefill_s=time.perf_counter() - t0,
         )
 
-    def _draft_length(self, remaining: int) -> int:
-        draft = self._d.draft
-        if draft is None or self.cfg.draft.draft_max <= 0:
-            return 0
+    def _draft_limit(self, remaining: int) -> int:
+        """The most tokens a draft may have this step: the reply budget and both contexts."""
         n = len(self.tokens)
-        room_v = self._d.verifier.model.n_ctx - n
-        room_d = draft.model.n_ctx - n + 1
-        return max(0, min(self._policy.next_length(), remaining - 1, room_v, room_d))
+        limit = min(MAX_DRAFT, remaining - 1, self._d.verifier.model.n_ctx - n)
+        if self._d.draft is not None:
+            limit = min(limit, self._d.draft.model.n_ctx - n + 1)
+        return max(0, limit)
 
-    def _draft(self, k: int) -> tuple[list[int], list[Probs]]:
-        """Propose up to `k` tokens; stop early below p_min or at an end-of-generation token."""
-        draft = self._d.draft
-        if draft is None or k <= 0:
-            return [], []
-        s = self.cfg.sampling
-        p_min = self.cfg.draft.p_min
-        row, _ = draft.sync(self.tokens, self.cfg.prefill_chunk, self.cancel)
-        drafts: list[int] = []
-        qs: list[Probs] = []
-        for i in range(k):
-            if s.greedy:
-                if p_min > 0.0 and top_probability(row) < p_min:
-                    break
-                x = argmax(row)
-            else:
-                q = probabilities(row, s)
-                if p_min > 0.0 and float(q.max()) < p_min:
-                    break
-                x = sample(q, self._rng)
-            if draft.model.is_eog(x):
-                break  # the verifier decides where the reply ends
-            drafts.append(x)
-            if not s.greedy:
-                qs.append(q)
-            if i < k - 1:
-                row = draft.extend([x], 1)[-1]
-        return drafts, qs
-
-    def _verify(self, drafts: list[int], qs: list[Probs]) -> Verdict:
+    def _verify(self, proposal: Proposal) -> Verdict:
+        drafts = proposal.tokens
         rows = self._d.verifier.extend([self.tokens[-1], *drafts], len(drafts) + 1)
         s = self.cfg.sampling
         if s.greedy:
             return exact_match(drafts, rows)
         p = [probabilities(rows[i], s) for i in range(len(drafts) + 1)]
-        return rejection_sampling(drafts, p, qs, self._rng)
+        return rejection_sampling(drafts, p, proposal.q, self._rng)
 
-    def _step(self, index: int, k: int) -> StepEvent:
+    def _step(self, index: int, k_limit: int) -> StepEvent:
         t0 = time.perf_counter()
         verifier = self._d.verifier
+        v0 = verifier.decode_s
+        d0 = sum(d.decode_s for d in self._drafters)
         try:
-            drafts, qs = self._draft(k)
-            t1 = time.perf_counter()
-            verdict = self._verify(drafts, qs)
-            t2 = time.perf_counter()
+            proposal = self.schedule.propose(self.tokens, k_limit, self.cfg.sampling, self._rng)
+            verdict = self._verify(proposal)
             n = verdict.n_accepted
-            self.tokens.extend([*drafts[:n], verdict.token])
+            self.tokens.extend([*proposal.tokens[:n], verdict.token])
         finally:
             self._restore()
-        self._policy.observe(len(drafts), n)
+        drafts = proposal.tokens
         vmodel = verifier.model
         pieces = [Piece(t, self._detok.add(t), Source.ACCEPTED) for t in drafts[:n]]
         finish = None
@@ -173,10 +169,10 @@ class Generation:
         if stopped:
             finish = "stop"
         self.text += "".join(p.text for p in pieces)
-        t3 = time.perf_counter()
         rejected = drafts[n:]
-        # Verify time is the batch itself; acceptance and bookkeeping count as "other".
-        t_rows = t2 - t1
+        total = time.perf_counter() - t0
+        draft_s = sum(d.decode_s for d in self._drafters) - d0
+        verify_s = verifier.decode_s - v0
         return StepEvent(
             index=index,
             drafted=tuple(drafts),
@@ -187,8 +183,9 @@ class Generation:
             drafted_text=tuple(_piece_text(vmodel, t) for t in drafts),
             rejected_text=tuple(_piece_text(vmodel, t) for t in rejected),
             verifier_probs=verdict.probs,
-            timings=StepTimings(draft_s=t1 - t0, verify_s=t_rows, other_s=t3 - t2),
+            timings=StepTimings(draft_s, verify_s, max(0.0, total - draft_s - verify_s)),
             finish_reason=finish,
+            drafter=proposal.drafter if drafts else "",
         )
 
     def _apply_stop_strings(self, pieces: list[Piece]) -> tuple[list[Piece], bool]:
@@ -212,10 +209,5 @@ class Generation:
         """Roll both caches back to what the committed tokens justify (never ahead of them)."""
         v = self._d.verifier
         v.rewind(min(common_prefix(v.tokens, self.tokens), len(self.tokens) - 1))
-        d = self._d.draft
-        if d is not None:
-            d.rewind(common_prefix(d.tokens, self.tokens))
-
-
-def _with_finish(step: StepEvent, reason: str) -> StepEvent:
-    return replace(step, finish_reason=reason)
+        for d in self._drafters:
+            d.settle(self.tokens)

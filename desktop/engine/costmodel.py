@@ -1,0 +1,147 @@
+"""What a step costs and what it yields: predicts tokens/s for each draft length.
+
+A step with draft length k costs k draft tokens plus one verifier batch of k + 1 tokens,
+and with a per-token acceptance rate a it yields (1 - a^(k+1)) / (1 - a) tokens on average
+(the accepted prefix is geometric; the verifier always adds one). Calibration measures the
+costs once per model, build and machine.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from desktop.engine.cache import CachedModel
+
+MAX_CALIBRATED_BATCH = 9
+
+
+@dataclass(frozen=True, slots=True)
+class Costs:
+    """Seconds for a verifier batch of 1..N tokens, and for one draft-model token."""
+
+    verify_s: tuple[float, ...]
+    draft_token_s: float = 0.0
+
+    def verify(self, n: int) -> float:
+        """Cost of a verifier batch of `n` tokens, extrapolated linearly past the table."""
+        table = self.verify_s
+        if n <= len(table):
+            return table[n - 1]
+        slope = table[-1] - table[-2] if len(table) > 1 else table[-1]
+        return table[-1] + slope * (n - len(table))
+
+
+def expected_tokens(alpha: float, k: int) -> float:
+    """Mean tokens a step adds with k drafted tokens each accepted with probability alpha."""
+    if alpha >= 1.0:
+        return float(k + 1)
+    return (1.0 - alpha ** (k + 1)) / (1.0 - alpha)
+
+
+def step_seconds(costs: Costs, k: int, draft_token_s: float, overhead_s: float = 0.0) -> float:
+    """Predicted wall time of one step with draft length k."""
+    return k * draft_token_s + costs.verify(k + 1) + overhead_s
+
+
+def predicted_rate(
+    costs: Costs, alpha: float, k: int, draft_token_s: float, overhead_s: float = 0.0
+) -> float:
+    """Predicted tokens per second for draft length k."""
+    return expected_tokens(alpha, k) / step_seconds(costs, k, draft_token_s, overhead_s)
+
+
+def best_length(
+    costs: Costs, alpha: float, k_max: int, draft_token_s: float, overhead_s: float = 0.0
+) -> tuple[int, float]:
+    """The draft length in 0..k_max with the highest predicted tokens/s, and that rate."""
+    rates = [(predicted_rate(costs, alpha, k, draft_token_s, overhead_s), -k) for k in range(k_max + 1)]
+    rate, neg_k = max(rates)
+    return -neg_k, rate
+
+
+class AcceptanceEstimate:
+    """Per-token acceptance rate from recent steps, with exponential forgetting.
+
+    In a step that drafted k tokens and accepted n, n tokens passed the test and, when
+    n < k, one failed; the estimate is passed / tested.
+    """
+
+    def __init__(self, prior: float = 0.6, weight: float = 2.0, decay: float = 0.9) -> None:
+        self.passed = prior * weight
+        self.tested = weight
+        self.decay = decay
+
+    @property
+    def alpha(self) -> float:
+        return min(self.passed / self.tested, 0.999)
+
+    def observe(self, drafted: int, accepted: int) -> None:
+        if drafted == 0:
+            return
+        self.passed = self.passed * self.decay + accepted
+        self.tested = self.tested * self.decay + accepted + (1 if accepted < drafted else 0)
+
+
+def _median(xs: Sequence[float]) -> float:
+    s = sorted(xs)
+    return s[len(s) // 2]
+
+
+def measure_batches(
+    model: CachedModel, sizes: Sequence[int], reps: int = 3, token: int = 0
+) -> tuple[float, ...]:
+    """Median seconds to decode a batch of each size after the model's cached text, leaving
+    the cache as it was. One warm-up batch first: the first decode allocates buffers.
+    """
+    start = len(model.tokens)
+    out = []
+    for _ in range(2):
+        model.extend([token] * max(sizes), 1)
+        model.rewind(start)
+    for n in sizes:
+        times = []
+        for _ in range(reps):
+            t0 = time.perf_counter()
+            model.extend([token] * n, n)
+            times.append(time.perf_counter() - t0)
+            model.rewind(start)
+        out.append(_median(times))
+    return tuple(out)
+
+
+def calibrate(
+    verifier: CachedModel,
+    draft: CachedModel | None,
+    n_max: int = MAX_CALIBRATED_BATCH,
+    reps: int = 5,
+    token: int = 0,
+) -> Costs:
+    """Measure the verifier's batch costs for 1..n_max tokens and the draft's per-token cost."""
+    verify = measure_batches(verifier, range(1, n_max + 1), reps, token)
+    draft_s = measure_batches(draft, [1], reps, token)[0] if draft is not None else 0.0
+    return Costs(verify, draft_s)
+
+
+def cached_costs(path: Path, key: str, measure: Callable[[], Costs]) -> Costs:
+    """Costs stored under `key` in the JSON file at `path`, measured and stored if absent."""
+    try:
+        table = json.loads(path.read_text())
+    except (OSError, ValueError):
+        table = {}
+    entry = table.get(key)
+    if isinstance(entry, dict):
+        try:
+            return Costs(tuple(entry["verify_s"]), float(entry["draft_token_s"]))
+        except (KeyError, TypeError, ValueError):
+            pass
+    costs = measure()
+    table[key] = asdict(costs)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(table, indent=1))
+    tmp.replace(path)
+    return costs
