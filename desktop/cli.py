@@ -210,6 +210,10 @@ def cmd_generate(args: argparse.Namespace) -> int:
     pcfg = pair_config(args)
     gcfg = generation_config(args)
     pair = ModelPair.load(LlamaBackend(), pcfg)
+    if gcfg.draft.mode is Mode.FASTEST:
+        from desktop.models.paths import calibration_file
+
+        pair.calibrate(calibration_file())
     messages = [Message("system", args.system)] if args.system else []
     messages.append(Message("user", args.prompt))
     prompt, generation = pair.reply(messages, gcfg)

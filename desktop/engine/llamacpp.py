@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import hashlib
+import os
+import platform
 import threading
 from collections import deque
 from collections.abc import Callable, Sequence
@@ -286,8 +289,31 @@ class LlamaModel:
             self.close()
 
 
+def fingerprint(cfg: ModelConfig) -> str:
+    """Identifies a model file, its settings, this llama.cpp build and this machine, so a
+    calibration measured under one of them is never reused under another.
+    """
+    path = Path(cfg.path).resolve()
+    st = path.stat()
+    parts = [
+        str(path),
+        str(st.st_size),
+        str(st.st_mtime_ns),
+        f"gpu={cfg.n_gpu_layers} threads={cfg.n_threads} batch={cfg.n_batch}",
+        getattr(lc, "__version__", "?"),
+        system_info(),
+        platform.machine(),
+        platform.processor() or platform.node(),
+        str(os.cpu_count()),
+    ]
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
+
+
 class LlamaBackend:
     """The `Backend` the app uses: llama.cpp through llama-cpp-python."""
+
+    def fingerprint(self, cfg: ModelConfig) -> str:
+        return fingerprint(cfg)
 
     def read_vocab(self, path: str | Path) -> VocabInfo:
         return read_vocab(path)

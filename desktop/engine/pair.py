@@ -11,6 +11,7 @@ from typing import Protocol
 from desktop.engine import compat
 from desktop.engine.chat import ChatTemplate, Message, Prompt
 from desktop.engine.config import GenerationConfig, ModelConfig
+from desktop.engine.costmodel import Costs, cached_costs
 from desktop.engine.model import Model, VocabInfo
 from desktop.engine.speculative import Decoder, Generation
 
@@ -23,6 +24,8 @@ class Backend(Protocol):
     def read_vocab(self, path: str | Path) -> VocabInfo: ...
 
     def load(self, cfg: ModelConfig, progress: Callable[[float], None] | None = None) -> Model: ...
+
+    def fingerprint(self, cfg: ModelConfig) -> str: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +51,7 @@ class ModelPair:
         self.draft = draft
         self.decoder = Decoder(verifier, draft)
         self.template = ChatTemplate(verifier)
+        self.fingerprint = ""  # identifies models, build and machine for cached calibrations
 
     @classmethod
     def load(cls, backend: Backend, cfg: PairConfig, progress: LoadProgress | None = None) -> ModelPair:
@@ -62,7 +66,20 @@ class ModelPair:
 
         verifier = backend.load(cfg.verifier, report("verifier"))
         draft = backend.load(cfg.draft, report("draft")) if cfg.draft is not None else None
-        return cls(verifier, draft, check=False)
+        pair = cls(verifier, draft, check=False)
+        prints = [backend.fingerprint(cfg.verifier)]
+        if cfg.draft is not None:
+            prints.append(backend.fingerprint(cfg.draft))
+        pair.fingerprint = "+".join(prints)
+        return pair
+
+    def calibrate(self, cache_file: Path | None = None) -> Costs:
+        """Measure (or read from `cache_file`) what verifier batches and draft tokens cost."""
+        if cache_file is None or not self.fingerprint:
+            return self.decoder.calibrate()
+        costs = cached_costs(cache_file, self.fingerprint, self.decoder.calibrate)
+        self.decoder.costs = costs
+        return costs
 
     def prompt(self, messages: Sequence[Message], cfg: GenerationConfig) -> Prompt:
         """Tokenize a conversation, leaving room in the context for the reply."""

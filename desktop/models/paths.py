@@ -29,3 +29,8 @@ def download_cache_dir() -> Path:
     if override:
         return Path(override)
     return Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False)) / "downloads"
+
+
+def calibration_file() -> Path:
+    """Measured step costs per model pair, build and machine (the fastest mode's cost model)."""
+    return Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False)) / "calibration.json"

@@ -85,7 +85,7 @@ def test_fastest_plan_ranks_options_by_predicted_rate() -> None:
     dec = Decoder(FakeModel(), FakeModel())
     drafters = [NgramDrafter(), ModelDrafter(dec.draft)]  # type: ignore[arg-type]
     gpu = FastestSchedule(drafters, GPU, draft_max=8).plan([1, 2, 3], k_limit=8)
-    rate, drafter, k = gpu[0]
+    _, drafter, k = gpu[0]
     assert drafter is not None and k >= 3
     assert [o[0] for o in gpu] == sorted((o[0] for o in gpu), reverse=True)
     cpu = FastestSchedule(drafters, CPU, draft_max=8).plan([1, 2, 3], k_limit=8)
