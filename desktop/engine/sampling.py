@@ -29,7 +29,9 @@ def top_probability(logits: Logits) -> float:
 def probabilities(logits: Logits, cfg: SamplingConfig) -> Probs:
     """The sampling distribution over the whole vocabulary after every filter.
 
-    Greedy configs give a one-hot distribution on the argmax.
+    Greedy configs give a one-hot distribution on the argmax. Filters never sort the whole
+    vocabulary: top-k partitions, min-p is a threshold, and top-p sorts only a growing
+    partition of the most likely tokens until it holds the requested mass.
     """
     n = logits.shape[-1]
     if cfg.greedy:
@@ -37,24 +39,37 @@ def probabilities(logits: Logits, cfg: SamplingConfig) -> Probs:
         out[argmax(logits)] = 1.0
         return out
     scaled = logits.astype(np.float64) / cfg.temperature
-    # Candidate set: top-k first (cheap partition), then sorted for top-p.
-    k = cfg.top_k if 0 < cfg.top_k < n else n
-    idx = np.argpartition(-scaled, k - 1)[:k] if k < n else np.arange(n)
-    vals = scaled[idx]
-    order = np.argsort(-vals, kind="stable")
-    idx, vals = idx[order], vals[order]
-    p = np.exp(vals - vals[0])
-    p /= p.sum()
-    keep = len(p)
+    if 0 < cfg.top_k < n:
+        cut = np.partition(scaled, n - cfg.top_k)[n - cfg.top_k]
+        scaled[scaled < cut] = -np.inf
+    top = float(scaled.max())
     if cfg.min_p > 0.0:
-        keep = min(keep, int(np.count_nonzero(p >= cfg.min_p * p[0])))
+        # p >= min_p * p_max  <=>  logit >= max + log(min_p)
+        scaled[scaled < top + float(np.log(cfg.min_p))] = -np.inf
+    p = np.exp(scaled - top)
+    p /= p.sum()
     if cfg.top_p < 1.0:
-        # Smallest prefix whose mass reaches top_p (always at least one token).
-        keep = min(keep, int(np.searchsorted(np.cumsum(p), cfg.top_p)) + 1)
-    p = p[:keep] / p[:keep].sum()
-    out = np.zeros(n, dtype=np.float64)
-    out[idx[:keep]] = p
-    return out
+        _keep_top_p(p, cfg.top_p)
+    return p
+
+
+def _keep_top_p(p: Probs, top_p: float) -> None:
+    """Zero all but the smallest set of most likely tokens whose mass reaches top_p, and
+    renormalise, in place (always at least one token)."""
+    n = len(p)
+    m = 64
+    while True:
+        m = min(m, n)
+        idx = np.argpartition(-p, m - 1)[:m] if m < n else np.arange(n)
+        if m == n or p[idx].sum() >= top_p:
+            break
+        m *= 8
+    idx = idx[np.argsort(-p[idx], kind="stable")]
+    keep = int(np.searchsorted(np.cumsum(p[idx]), top_p)) + 1
+    mask = np.ones(n, dtype=bool)
+    mask[idx[:keep]] = False
+    p[mask] = 0.0
+    p /= p.sum()
 
 
 def sample(probs: Probs, rng: np.random.Generator) -> int:

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from desktop.engine.chat import Message
-from desktop.engine.config import DraftConfig, GenerationConfig, SamplingConfig
+from desktop.engine.config import DraftConfig, GenerationConfig, Mode, SamplingConfig
 from desktop.engine.events import Source
 from desktop.engine.pair import ModelPair
 from desktop.engine.sampling import probabilities
@@ -175,3 +175,27 @@ def _incomplete(b: bytes) -> bool:
         return False
     except UnicodeDecodeError:
         return True
+
+
+COPY_PROMPT = "Repeat this list exactly twice: apple, banana, cherry, date, elderberry, fig, grape."
+
+
+@pytest.mark.parametrize(
+    "draft",
+    [
+        DraftConfig(draft_max=4, ngram=True, model=False),
+        DraftConfig(draft_max=4, ngram=True),
+        DraftConfig(draft_max=8, mode=Mode.FASTEST, ngram=True),
+    ],
+    ids=["n-gram", "n-gram then model", "fastest"],
+)
+def test_other_drafters_and_modes_keep_the_verifiers_output(tiny_pair: ModelPair, draft: DraftConfig) -> None:
+    plain, _ = reply(tiny_pair, COPY_PROMPT, greedy_cfg(0, 64))
+    gen, steps = reply(tiny_pair, COPY_PROMPT, GenerationConfig(max_tokens=64, draft=draft))
+    a, b = plain.tokens, gen.tokens
+    if a != b:
+        i = next((j for j in range(min(len(a), len(b))) if a[j] != b[j]), min(len(a), len(b)))
+        assert top2_margin(tiny_pair, a[:i]) < NEAR_TIE
+    assert "".join(s.text for s in steps) == gen.text
+    if draft.ngram and draft.mode is Mode.SPECULATIVE:
+        assert any(s.drafter == "n-gram" and s.accepted for s in steps)
