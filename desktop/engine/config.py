@@ -24,6 +24,10 @@ class ModelConfig:
     # Logits rows one batch may return; the engine never asks for more than a draft + 1,
     # and llama.cpp sizes its output and compute buffers by this (n_batch x vocab otherwise).
     n_outputs_max: int = 64
+    # Read weights into memory instead of mapping the file: llama.cpp repacks most CPU
+    # weights into its own buffers, and with mmap the file's pages stay resident too
+    # (measured: peak RSS 1.75x the file with mmap, 1.2x without, same speed).
+    mmap: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -140,6 +140,7 @@ class LlamaModel:
         self.path = Path(cfg.path)
         mparams = lc.llama_model_default_params()
         mparams.n_gpu_layers = cfg.n_gpu_layers
+        mparams.load_mode = lc.LLAMA_LOAD_MODE_MMAP if cfg.mmap else lc.LLAMA_LOAD_MODE_NONE
         if progress is not None:
 
             def on_progress(fraction: float, _user: ctypes.c_void_p) -> bool:
