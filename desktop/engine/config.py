@@ -5,11 +5,20 @@ from __future__ import annotations
 import enum
 import os
 from dataclasses import dataclass, field
+from pathlib import Path
 
 
 def default_threads() -> int:
-    """Physical-ish core count: llama.cpp is slower with hyper-threads than without."""
-    return max(1, (os.cpu_count() or 2))
+    """Physical cores: llama.cpp runs slower when its threads share cores (hyper-threads)."""
+    logical = os.cpu_count() or 2
+    try:
+        siblings = {
+            (cpu / "topology" / "thread_siblings_list").read_text().strip()
+            for cpu in Path("/sys/devices/system/cpu").glob("cpu[0-9]*")
+        }
+    except OSError:
+        siblings = set()
+    return max(1, len(siblings) or logical)
 
 
 @dataclass(frozen=True, slots=True)
