@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 CMAKE_ARGS ?= -DGGML_NATIVE=off
 export CMAKE_ARGS
 
-.PHONY: run test setup lint unit slow models-default models-tiny clean
+.PHONY: run test setup lint unit slow models-default models-tiny screenshots clean
 
 $(VENV)/.apt: packaging/apt-deps.sh
 	bash packaging/apt-deps.sh
@@ -35,8 +35,13 @@ models-tiny: setup
 	$(PY) -m desktop models fetch tiny
 
 run: setup models-default
-	$(PY) -m desktop generate --pair default --max-tokens 120 \
-	  --prompt "Write a Python function that checks whether a string is a palindrome."
+	$(PY) -m desktop --pair default
+
+# The README's pictures: a real reply on the default pair, and the model-pair dialog.
+screenshots: setup models-default
+	$(PY) -m desktop --screenshot docs/screenshots/chat.png --pair default \
+	  --prompt "Write a Python function that checks whether a string is a palindrome, ignoring case and punctuation. Keep the explanation short."
+	$(PY) -m desktop.ui.dialog_shot docs/screenshots/pair-dialog.png
 
 lint: setup
 	$(VENV)/bin/ruff check desktop tests

@@ -1,0 +1,321 @@
+"""The bridge between the widgets and the worker: state, conversations and their storage.
+
+Lives on the GUI thread. It owns the worker's QThread (the worker is moved there before any
+connection), turns user actions into `*_requested` signals, and applies the worker's results
+to the conversation model and the store. Only this object mutates either.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
+
+from desktop.engine.config import GenerationConfig
+from desktop.qt.conversation import ConversationModel
+from desktop.qt.payloads import (
+    CheckRequest,
+    CheckResult,
+    Failure,
+    FetchProgress,
+    FetchRequest,
+    GenerateRequest,
+    LoadProgress,
+    LoadRequest,
+    PairInfo,
+    ReplyFailed,
+    ReplyFinished,
+    ReplyStarted,
+    StepReady,
+)
+from desktop.qt.state import UiState
+from desktop.qt.worker import PairWorker
+from desktop.store.db import Store
+from desktop.store.records import DONE, STOPPED, STREAMING, Step, title_from
+
+SAVE_INTERVAL_MS = 500  # a crash loses at most this much of a streaming reply
+
+
+class ChatController(QObject):
+    """User actions in, model and store updates out; never blocks the GUI thread."""
+
+    # In: to the worker.
+    load_requested = Signal(object)
+    generate_requested = Signal(object)
+    check_requested = Signal(object)
+    fetch_requested = Signal(object)
+    unload_requested = Signal()
+    # Out: to the widgets.
+    state_changed = Signal(object)  # UiState
+    load_progressed = Signal(object)  # LoadProgress
+    pair_loaded = Signal(object)  # PairInfo
+    failed = Signal(object)  # Failure, shown in a banner
+    reply_started = Signal(object)  # ReplyStarted
+    stats_changed = Signal(object)  # StepReady (stats and the step)
+    reply_finished = Signal(object)  # ReplyFinished
+    files_checked = Signal(object)  # CheckResult
+    fetch_progressed = Signal(object)  # FetchProgress
+    fetch_finished = Signal(str)
+    conversations_changed = Signal()
+
+    def __init__(self, store: Store, worker: PairWorker, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.store = store
+        self.conversation = ConversationModel(self)
+        self.generation = GenerationConfig()
+        self.pair: PairInfo | None = None
+        self.state = UiState.EMPTY
+        self._request: GenerateRequest | None = None
+        self._fetch: FetchRequest | None = None
+        self._unsaved: list[Step] = []
+        self._save_timer = QTimer(self)
+        self._save_timer.setSingleShot(True)
+        self._save_timer.setInterval(SAVE_INTERVAL_MS)
+        self._save_timer.timeout.connect(self._save_steps)
+
+        self.worker_thread = QThread(self)
+        self.worker_thread.setObjectName("tandem-worker")
+        self.worker = worker
+        worker.moveToThread(self.worker_thread)  # before any connection
+        self.load_requested.connect(worker.load)
+        self.generate_requested.connect(worker.generate)
+        self.check_requested.connect(worker.check)
+        self.fetch_requested.connect(worker.fetch)
+        self.unload_requested.connect(worker.unload)
+        worker.load_progressed.connect(self._on_load_progressed)
+        worker.models_loaded.connect(self._on_models_loaded)
+        worker.load_failed.connect(self._on_load_failed)
+        worker.generation_started.connect(self._on_generation_started)
+        worker.step_ready.connect(self._on_step_ready)
+        worker.generation_finished.connect(self._on_generation_finished)
+        worker.generation_failed.connect(self._on_generation_failed)
+        worker.files_checked.connect(self._on_files_checked)
+        worker.fetch_progressed.connect(self._on_fetch_progressed)
+        worker.fetch_finished.connect(self._on_fetch_finished)
+        worker.fetch_failed.connect(self._on_fetch_failed)
+        self.worker_thread.start()
+
+    def shutdown(self) -> None:
+        """Stop whatever runs, save what streamed, and end the worker thread."""
+        if self._request is not None:
+            self._request.cancel.set()
+        if self._fetch is not None:
+            self._fetch.cancel.set()
+        self.worker_thread.quit()
+        self.worker_thread.wait()
+        self.worker.unload()  # its thread has ended, so calling it here is safe
+        self._save_steps()
+        if self._request is not None:  # the worker ended before its finish signal was delivered
+            self.store.finish_message(self._request.reply_id, STOPPED, "cancelled", None)
+            self._request = None
+
+    def _set_state(self, state: UiState) -> None:
+        if state is not self.state:
+            self.state = state
+            self.state_changed.emit(state)
+
+    # -- models -------------------------------------------------------------------------
+
+    def load_pair(self, request: LoadRequest) -> None:
+        """Load a pair in the background; stops a streaming reply first."""
+        if not self.state.can_change_pair:
+            return
+        self.stop()
+        self.pair = None
+        self._set_state(UiState.LOADING)
+        self.load_requested.emit(request)
+
+    def check_files(self, verifier: str, draft: str) -> None:
+        self.check_requested.emit(CheckRequest(verifier, draft))
+
+    def fetch_pair(self, name: str) -> None:
+        if not self.state.can_change_pair or self.state.busy:
+            return
+        self._fetch = FetchRequest(name)
+        self._set_state(UiState.FETCHING)
+        self.fetch_requested.emit(self._fetch)
+
+    @Slot(object)
+    def _on_load_progressed(self, progress: LoadProgress) -> None:
+        self.load_progressed.emit(progress)
+
+    @Slot(object)
+    def _on_models_loaded(self, info: PairInfo) -> None:
+        self.pair = info
+        self._set_state(UiState.IDLE)
+        self.pair_loaded.emit(info)
+
+    @Slot(object)
+    def _on_load_failed(self, failure: Failure) -> None:
+        self._set_state(UiState.ERROR)
+        self.failed.emit(failure)
+
+    @Slot(object)
+    def _on_files_checked(self, result: CheckResult) -> None:
+        self.files_checked.emit(result)
+
+    @Slot(object)
+    def _on_fetch_progressed(self, progress: FetchProgress) -> None:
+        self.fetch_progressed.emit(progress)
+
+    @Slot(str)
+    def _on_fetch_finished(self, name: str) -> None:
+        self._fetch = None
+        self._set_state(UiState.EMPTY)
+        self.fetch_finished.emit(name)
+
+    @Slot(object)
+    def _on_fetch_failed(self, failure: Failure) -> None:
+        self._fetch = None
+        self._set_state(UiState.EMPTY)
+        self.failed.emit(failure)
+
+    # -- conversations ------------------------------------------------------------------
+
+    def new_conversation(self) -> None:
+        """An empty conversation; it is stored when its first message is sent."""
+        if not self.state.busy:
+            self.conversation.load(None, "", [])
+
+    def open_conversation(self, cid: int) -> None:
+        if self.state.busy or cid == self.conversation.conversation_id:
+            return
+        info = self.store.conversation(cid)
+        if info is not None:
+            self.conversation.load(cid, info.title, self.store.messages(cid))
+
+    def rename_conversation(self, cid: int, title: str) -> None:
+        title = title.strip()
+        if title:
+            self.store.rename(cid, title)
+            if cid == self.conversation.conversation_id:
+                self.conversation.title = title
+        self.conversations_changed.emit()
+
+    def delete_conversation(self, cid: int) -> None:
+        """Soft delete: `undelete_conversation` can bring it back."""
+        if self.state.busy and cid == self.conversation.conversation_id:
+            return
+        self.store.delete(cid)
+        if cid == self.conversation.conversation_id:
+            self.conversation.load(None, "", [])
+        self.conversations_changed.emit()
+
+    def undelete_conversation(self, cid: int) -> None:
+        self.store.undelete(cid)
+        self.conversations_changed.emit()
+
+    # -- replies ------------------------------------------------------------------------
+
+    def send(self, text: str) -> bool:
+        """Add a user message and start the reply; False when not ready or empty."""
+        text = text.strip()
+        if not text or not self.state.can_send:
+            return False
+        cid = self.conversation.conversation_id
+        if cid is None:
+            info = self.store.create(title_from(text))
+            cid = info.id
+            self.conversation.load(cid, info.title, [])
+        self.conversation.add(self.store.add_message(cid, "user", text, DONE))
+        self._start_reply()
+        self.conversations_changed.emit()
+        return True
+
+    def regenerate(self) -> bool:
+        """Replace the last reply with a new one."""
+        messages = self.conversation.messages()
+        if not self.state.can_send or not messages or messages[-1].role != "assistant":
+            return False
+        self._remove_from(len(messages) - 1)
+        self._start_reply()
+        return True
+
+    def last_user_text(self) -> str | None:
+        users = [m for m in self.conversation.messages() if m.role == "user"]
+        return users[-1].content if users else None
+
+    def edit_last(self, text: str) -> bool:
+        """Replace the last user message (and what followed it) with `text`, and reply again."""
+        text = text.strip()
+        messages = self.conversation.messages()
+        index = max((i for i, m in enumerate(messages) if m.role == "user"), default=None)
+        if not text or index is None or not self.state.can_send:
+            return False
+        cid = self.conversation.conversation_id
+        assert cid is not None
+        self._remove_from(index)
+        self.conversation.add(self.store.add_message(cid, "user", text, DONE))
+        self._start_reply()
+        return True
+
+    def stop(self) -> None:
+        """Ask the worker to stop; it finishes within one step."""
+        if self._request is not None and self.state is UiState.GENERATING:
+            self._request.cancel.set()
+            self._set_state(UiState.STOPPING)
+
+    def _remove_from(self, index: int) -> None:
+        removed = self.conversation.truncate(index)
+        self.store.remove_messages([m.id for m in removed])
+
+    def _start_reply(self) -> None:
+        cid = self.conversation.conversation_id
+        assert cid is not None
+        history = self.conversation.history()
+        label = self.pair.label if self.pair else ""
+        reply = self.store.add_message(cid, "assistant", "", STREAMING, pair=label)
+        self.conversation.add(reply)
+        self._request = GenerateRequest(reply.id, history, self.generation)
+        self._set_state(UiState.GENERATING)
+        self.generate_requested.emit(self._request)
+
+    def _current(self, reply_id: int) -> bool:
+        return self._request is not None and self._request.reply_id == reply_id
+
+    @Slot(object)
+    def _on_generation_started(self, started: ReplyStarted) -> None:
+        if self._current(started.reply_id):
+            self.reply_started.emit(started)
+
+    @Slot(object)
+    def _on_step_ready(self, ready: StepReady) -> None:
+        if not self._current(ready.reply_id):
+            return
+        self.conversation.add_step(ready.step)
+        self._unsaved.append(ready.step)
+        if not self._save_timer.isActive():
+            self._save_timer.start()
+        self.stats_changed.emit(ready)
+
+    @Slot()
+    def _save_steps(self) -> None:
+        if self._request is not None and self._unsaved:
+            self.store.append_steps(self._request.reply_id, self._unsaved)
+        self._unsaved = []
+
+    @Slot(object)
+    def _on_generation_finished(self, finished: ReplyFinished) -> None:
+        if not self._current(finished.reply_id):
+            return
+        self._save_steps()
+        status = STOPPED if finished.finish_reason == "cancelled" else DONE
+        self.store.finish_message(finished.reply_id, status, finished.finish_reason, finished.stats)
+        self.conversation.finish_reply(status, finished.finish_reason, finished.stats)
+        self._request = None
+        self._set_state(UiState.IDLE)
+        self.reply_finished.emit(finished)
+        self.conversations_changed.emit()
+
+    @Slot(object)
+    def _on_generation_failed(self, failed: ReplyFailed) -> None:
+        if not self._current(failed.reply_id):
+            return
+        self._save_steps()
+        messages = self.conversation.messages()
+        if messages and messages[-1].steps:
+            self.store.finish_message(failed.reply_id, STOPPED, "error", None)
+            self.conversation.finish_reply(STOPPED, "error", None)
+        else:  # nothing was produced: the error is the whole story, not an empty reply
+            self._remove_from(len(messages) - 1)
+        self._request = None
+        self._set_state(UiState.IDLE)
+        self.failed.emit(failed.failure)

@@ -1,0 +1,94 @@
+"""The open conversation: a model of messages whose tokens carry their source.
+
+Only the GUI thread mutates it; the chat view is a projection that listens to its signals
+and can be rebuilt from `messages()` at any time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from PySide6.QtCore import QObject, Signal
+
+from desktop.engine.chat import Message
+from desktop.engine.events import GenerationStats
+from desktop.store.records import STREAMING, ChatMessage, Step, reply_text
+
+
+class ConversationModel(QObject):
+    """Messages of one conversation plus the reply that is streaming, if any."""
+
+    reset = Signal()  # everything changed: rebuild
+    message_added = Signal(object)  # ChatMessage
+    step_added = Signal(object)  # Step of the live reply
+    reply_finished = Signal(object)  # the finished ChatMessage
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.conversation_id: int | None = None
+        self.title = ""
+        self._messages: list[ChatMessage] = []
+        self._live: list[Step] | None = None  # steps of the streaming reply (last message)
+
+    def load(self, conversation_id: int | None, title: str, messages: list[ChatMessage]) -> None:
+        self.conversation_id = conversation_id
+        self.title = title
+        self._messages = list(messages)
+        self._live = None
+        self.reset.emit()
+
+    def messages(self) -> tuple[ChatMessage, ...]:
+        """All messages; a streaming reply appears with the steps it has so far."""
+        if self._live is None or not self._messages:
+            return tuple(self._messages)
+        live = self._messages[-1]
+        snapshot = replace(live, steps=tuple(self._live), content=reply_text(self._live))
+        return (*self._messages[:-1], snapshot)
+
+    def message(self, mid: int) -> ChatMessage | None:
+        return next((m for m in self.messages() if m.id == mid), None)
+
+    @property
+    def streaming(self) -> bool:
+        return self._live is not None
+
+    def history(self) -> tuple[Message, ...]:
+        """What the model is asked to continue: every message except a streaming reply."""
+        done = self._messages[:-1] if self._live is not None else self._messages
+        return tuple(Message(m.role, m.content) for m in done)
+
+    def add(self, message: ChatMessage) -> None:
+        self._messages.append(message)
+        if message.status == STREAMING:
+            self._live = []
+        self.message_added.emit(message)
+
+    def add_step(self, step: Step) -> None:
+        if self._live is None:
+            raise RuntimeError("no reply is streaming")
+        self._live.append(step)
+        self.step_added.emit(step)
+
+    def finish_reply(self, status: str, finish_reason: str | None, stats: GenerationStats | None) -> None:
+        if self._live is None:
+            return
+        last = self._messages[-1]
+        done = replace(
+            last,
+            steps=tuple(self._live),
+            content=reply_text(self._live),
+            status=status,
+            finish_reason=finish_reason,
+            stats=stats,
+        )
+        self._messages[-1] = done
+        self._live = None
+        self.reply_finished.emit(done)
+
+    def truncate(self, count: int) -> list[ChatMessage]:
+        """Keep the first `count` messages; return the removed ones."""
+        removed = self._messages[count:]
+        del self._messages[count:]
+        self._live = None
+        self.reset.emit()
+        return removed

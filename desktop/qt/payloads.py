@@ -1,0 +1,138 @@
+"""Immutable payloads that travel between the GUI thread and the worker thread."""
+
+from __future__ import annotations
+
+import enum
+import threading
+from dataclasses import dataclass, field
+
+from desktop.engine.chat import Message
+from desktop.engine.config import GenerationConfig
+from desktop.engine.errors import IncompatiblePairError, ModelLoadError, PromptTooLongError, TandemError
+from desktop.engine.events import GenerationStats
+from desktop.engine.pair import PairConfig
+from desktop.store.records import Step
+
+
+class FailureKind(enum.Enum):
+    """What went wrong, so the window can say it in the right place."""
+
+    INCOMPATIBLE = "incompatible"
+    LOAD = "load"
+    PROMPT_TOO_LONG = "prompt too long"
+    GENERATION = "generation"
+    FETCH = "fetch"
+    INTERNAL = "internal"
+
+
+@dataclass(frozen=True, slots=True)
+class Failure:
+    """A typed error: never shown as text inside a reply."""
+
+    kind: FailureKind
+    message: str
+    rule: str = ""
+    detail: str = ""
+
+    @classmethod
+    def from_exception(cls, exc: BaseException, default: FailureKind) -> Failure:
+        if isinstance(exc, IncompatiblePairError):
+            return cls(FailureKind.INCOMPATIBLE, str(exc), exc.rule, exc.detail)
+        if isinstance(exc, PromptTooLongError):
+            return cls(FailureKind.PROMPT_TOO_LONG, str(exc))
+        if isinstance(exc, ModelLoadError):
+            return cls(FailureKind.LOAD, str(exc))
+        if isinstance(exc, TandemError):
+            return cls(default, str(exc))
+        return cls(FailureKind.INTERNAL, f"{type(exc).__name__}: {exc}")
+
+
+@dataclass(frozen=True, slots=True)
+class LoadRequest:
+    """Load a pair; `label` names it in the window (e.g. "default" or a file name)."""
+
+    config: PairConfig
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
+class LoadProgress:
+    which: str  # "verifier" or "draft"
+    fraction: float
+
+
+@dataclass(frozen=True, slots=True)
+class PairInfo:
+    """What was loaded."""
+
+    label: str
+    verifier: str  # file name
+    draft: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class GenerateRequest:
+    """Reply to `messages`; setting `cancel` (from the GUI thread) stops within one step."""
+
+    reply_id: int
+    messages: tuple[Message, ...]
+    config: GenerationConfig
+    cancel: threading.Event = field(default_factory=threading.Event, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class ReplyStarted:
+    reply_id: int
+    prompt_tokens: int
+    dropped_turns: int
+
+
+@dataclass(frozen=True, slots=True)
+class StepReady:
+    reply_id: int
+    step: Step
+    stats: GenerationStats  # totals including this step
+
+
+@dataclass(frozen=True, slots=True)
+class ReplyFinished:
+    reply_id: int
+    finish_reason: str  # "stop", "length", "context" or "cancelled"
+    stats: GenerationStats
+
+
+@dataclass(frozen=True, slots=True)
+class ReplyFailed:
+    reply_id: int
+    failure: Failure
+
+
+@dataclass(frozen=True, slots=True)
+class CheckRequest:
+    """Is this draft compatible with this verifier? (vocabularies only, nothing loaded)"""
+
+    verifier: str
+    draft: str
+
+
+@dataclass(frozen=True, slots=True)
+class CheckResult:
+    verifier: str
+    draft: str
+    ok: bool
+    rule: str = ""
+    detail: str = ""
+    error: str = ""  # a file could not be read at all
+
+
+@dataclass(frozen=True, slots=True)
+class FetchRequest:
+    pair: str
+    cancel: threading.Event = field(default_factory=threading.Event, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class FetchProgress:
+    label: str
+    done: int
+    total: int

@@ -1,0 +1,34 @@
+"""The window's explicit state; widgets enable themselves from it, nothing else."""
+
+from __future__ import annotations
+
+import enum
+
+
+class UiState(enum.Enum):
+    """Where the app is; `Error` means the last load failed and no pair is usable."""
+
+    EMPTY = "no model pair"
+    FETCHING = "fetching models"
+    LOADING = "loading"
+    IDLE = "ready"
+    GENERATING = "generating"
+    STOPPING = "stopping"
+    ERROR = "error"
+
+    @property
+    def can_send(self) -> bool:
+        return self is UiState.IDLE
+
+    @property
+    def can_stop(self) -> bool:
+        return self is UiState.GENERATING
+
+    @property
+    def busy(self) -> bool:
+        """A reply is streaming or stopping: the conversation must not change under it."""
+        return self in (UiState.GENERATING, UiState.STOPPING)
+
+    @property
+    def can_change_pair(self) -> bool:
+        return self not in (UiState.LOADING, UiState.FETCHING)

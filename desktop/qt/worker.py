@@ -1,0 +1,192 @@
+"""The one worker: lives on its own QThread and owns the model pair.
+
+Every slot runs on the worker thread; results leave as signals with immutable payloads.
+Loading, checking and fetching are injectable so tests run with scripted fake models.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Signal, Slot
+
+from desktop.engine.compat import Compatibility
+from desktop.engine.errors import Cancelled, TandemError
+from desktop.engine.events import GenerationStats
+from desktop.engine.pair import LoadProgress as LoadCallback
+from desktop.engine.pair import ModelPair, PairConfig
+from desktop.qt.payloads import (
+    CheckRequest,
+    CheckResult,
+    Failure,
+    FailureKind,
+    FetchProgress,
+    FetchRequest,
+    GenerateRequest,
+    LoadProgress,
+    LoadRequest,
+    PairInfo,
+    ReplyFailed,
+    ReplyFinished,
+    ReplyStarted,
+    StepReady,
+)
+from desktop.store.records import step_from_event
+
+Loader = Callable[[PairConfig, LoadCallback], ModelPair]
+Checker = Callable[[str, str], Compatibility]
+FetchCallback = Callable[[str, int, int], None]
+Fetcher = Callable[[str, FetchCallback], tuple[Path, Path]]
+
+
+def llama_loader(cfg: PairConfig, progress: LoadCallback) -> ModelPair:
+    """Load with llama.cpp (imported here, so fake-model tests never need it)."""
+    from desktop.engine.llamacpp import LlamaBackend
+
+    return ModelPair.load(LlamaBackend(), cfg, progress)
+
+
+def llama_checker(verifier: str, draft: str) -> Compatibility:
+    from desktop.engine.llamacpp import LlamaBackend
+    from desktop.engine.pair import check_files
+
+    return check_files(LlamaBackend(), verifier, draft)
+
+
+def catalog_fetcher(name: str, progress: FetchCallback) -> tuple[Path, Path]:
+    from desktop.models.fetch import fetch_pair
+
+    return fetch_pair(name, progress)
+
+
+class FetchCancelled(TandemError):
+    """The window closed while a fetch was running."""
+
+
+def _close(pair: ModelPair | None) -> None:
+    if pair is None:
+        return
+    for model in (pair.verifier, pair.draft):
+        close = getattr(model, "close", None)
+        if close is not None:
+            with contextlib.suppress(Exception):
+                close()
+
+
+class PairWorker(QObject):
+    """Loads, checks, fetches and generates, one request at a time, off the GUI thread."""
+
+    load_progressed = Signal(object)  # LoadProgress
+    models_loaded = Signal(object)  # PairInfo
+    load_failed = Signal(object)  # Failure
+    generation_started = Signal(object)  # ReplyStarted
+    step_ready = Signal(object)  # StepReady
+    generation_finished = Signal(object)  # ReplyFinished
+    generation_failed = Signal(object)  # ReplyFailed
+    files_checked = Signal(object)  # CheckResult
+    fetch_progressed = Signal(object)  # FetchProgress
+    fetch_finished = Signal(str)  # pair name
+    fetch_failed = Signal(object)  # Failure
+
+    def __init__(
+        self,
+        loader: Loader = llama_loader,
+        checker: Checker = llama_checker,
+        fetcher: Fetcher = catalog_fetcher,
+    ) -> None:
+        super().__init__()
+        self._loader = loader
+        self._checker = checker
+        self._fetcher = fetcher
+        self.pair: ModelPair | None = None
+
+    @Slot(object)
+    def load(self, request: LoadRequest) -> None:
+        """Replace the loaded pair (the old one is freed first, to keep memory bounded)."""
+        _close(self.pair)
+        self.pair = None
+        shown = -1.0
+
+        def progress(which: str, fraction: float) -> None:
+            nonlocal shown
+            if fraction - shown >= 0.02 or fraction >= 1.0:  # llama.cpp reports very often
+                shown = fraction
+                self.load_progressed.emit(LoadProgress(which, fraction))
+
+        try:
+            self.pair = self._loader(request.config, progress)
+        except Exception as exc:
+            self.load_failed.emit(Failure.from_exception(exc, FailureKind.LOAD))
+            return
+        cfg = request.config
+        draft = Path(cfg.draft.path).name if cfg.draft else None
+        self.models_loaded.emit(PairInfo(request.label, Path(cfg.verifier.path).name, draft))
+
+    @Slot(object)
+    def generate(self, request: GenerateRequest) -> None:
+        """Stream one reply as `step_ready` signals; always ends with finished or failed."""
+        rid = request.reply_id
+        pair = self.pair
+        if pair is None:
+            failure = Failure(FailureKind.GENERATION, "no model pair is loaded")
+            self.generation_failed.emit(ReplyFailed(rid, failure))
+            return
+
+        def token_text(token: int) -> str:
+            return pair.verifier.token_bytes(token).decode("utf-8", errors="replace")
+
+        generation = None
+        try:
+            prompt, generation = pair.reply(request.messages, request.config, request.cancel)
+            self.generation_started.emit(ReplyStarted(rid, len(prompt.tokens), prompt.dropped_turns))
+            for event in generation:
+                self.step_ready.emit(StepReady(rid, step_from_event(event, token_text), generation.stats))
+        except Cancelled:  # Stop while the prompt was being read
+            stats = generation.stats if generation is not None else GenerationStats()
+            self.generation_finished.emit(ReplyFinished(rid, "cancelled", stats))
+            return
+        except Exception as exc:
+            self.generation_failed.emit(ReplyFailed(rid, Failure.from_exception(exc, FailureKind.GENERATION)))
+            return
+        reason = generation.finish_reason or "stop"
+        self.generation_finished.emit(ReplyFinished(rid, reason, generation.stats))
+
+    @Slot(object)
+    def check(self, request: CheckRequest) -> None:
+        """The compatibility verdict for two files, from their vocabularies alone."""
+        try:
+            verdict = self._checker(request.verifier, request.draft)
+        except Exception as exc:
+            self.files_checked.emit(CheckResult(request.verifier, request.draft, False, error=str(exc)))
+            return
+        self.files_checked.emit(
+            CheckResult(request.verifier, request.draft, verdict.ok, verdict.rule, verdict.detail)
+        )
+
+    @Slot(object)
+    def fetch(self, request: FetchRequest) -> None:
+        """Download and verify a catalog pair; cancelling raises out of the progress hook."""
+        last: tuple[str, int] = ("", -1)
+
+        def progress(label: str, done: int, total: int) -> None:
+            nonlocal last
+            if request.cancel.is_set():
+                raise FetchCancelled("the fetch was cancelled")
+            pct = int(100 * done / total) if total else -1
+            if (label, pct) != last:
+                last = (label, pct)
+                self.fetch_progressed.emit(FetchProgress(label, done, total))
+
+        try:
+            self._fetcher(request.pair, progress)
+        except Exception as exc:
+            self.fetch_failed.emit(Failure.from_exception(exc, FailureKind.FETCH))
+            return
+        self.fetch_finished.emit(request.pair)
+
+    @Slot()
+    def unload(self) -> None:
+        _close(self.pair)
+        self.pair = None

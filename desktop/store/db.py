@@ -1,0 +1,211 @@
+"""Conversations in SQLite (WAL): messages, and every reply's steps as they arrive.
+
+Steps are written while a reply streams, so a crash loses only the unsaved tail; on open, a
+reply still marked streaming is marked stopped. Deleting is soft until `purge_deleted`, so the
+window can offer Undo. One connection, used only by the thread that opened it (the GUI thread).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from desktop.engine.events import GenerationStats
+from desktop.store.records import (
+    STOPPED,
+    STREAMING,
+    ChatMessage,
+    ConversationInfo,
+    Step,
+    stats_from_json,
+    stats_to_json,
+)
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS conversations (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    title TEXT NOT NULL,
+    created REAL NOT NULL,
+    updated REAL NOT NULL,
+    deleted INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS messages (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,  -- never reused: a reply id names one reply for good
+    conversation INTEGER NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
+    role TEXT NOT NULL,
+    content TEXT NOT NULL,
+    status TEXT NOT NULL,
+    finish_reason TEXT,
+    stats TEXT,
+    pair TEXT NOT NULL DEFAULT '',
+    created REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS steps (
+    message INTEGER NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
+    idx INTEGER NOT NULL,
+    data TEXT NOT NULL,
+    PRIMARY KEY (message, idx)
+);
+CREATE INDEX IF NOT EXISTS messages_by_conversation ON messages(conversation, id);
+"""
+
+
+def default_path() -> Path:
+    """conversations.sqlite3 in Tandem's data folder (TANDEM_DATA_DIR in tests)."""
+    from desktop.models.paths import data_dir
+
+    return data_dir() / "conversations.sqlite3"
+
+
+def _like(text: str) -> str:
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+class Store:
+    """The conversation database; ":memory:" gives a throwaway one."""
+
+    def __init__(self, path: str | Path) -> None:
+        if str(path) != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        self.path = str(path)
+        self._db = sqlite3.connect(self.path)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")  # WAL keeps commits atomic without an fsync each
+        self._db.execute("PRAGMA foreign_keys=ON")
+        with self._db:
+            self._db.executescript(SCHEMA)
+        self.recovered = self._recover()
+
+    def close(self) -> None:
+        self._db.close()
+
+    def _recover(self) -> int:
+        """Mark replies left streaming by a crash or kill as stopped; return how many."""
+        with self._db:
+            cur = self._db.execute(
+                "UPDATE messages SET status = ?, finish_reason = 'interrupted' WHERE status = ?",
+                (STOPPED, STREAMING),
+            )
+        return cur.rowcount
+
+    # -- conversations ------------------------------------------------------------------
+
+    def conversations(self, search: str = "") -> list[ConversationInfo]:
+        """Newest first; `search` matches titles and message text, case-insensitively."""
+        if search.strip():
+            pattern = _like(search.strip())
+            rows = self._db.execute(
+                "SELECT id, title, updated FROM conversations c WHERE deleted = 0 AND ("
+                " title LIKE ?1 ESCAPE '\\' OR EXISTS (SELECT 1 FROM messages m"
+                " WHERE m.conversation = c.id AND m.content LIKE ?1 ESCAPE '\\'))"
+                " ORDER BY updated DESC, id DESC",
+                (pattern,),
+            )
+        else:
+            rows = self._db.execute(
+                "SELECT id, title, updated FROM conversations WHERE deleted = 0"
+                " ORDER BY updated DESC, id DESC"
+            )
+        return [ConversationInfo(*row) for row in rows]
+
+    def conversation(self, cid: int) -> ConversationInfo | None:
+        row = self._db.execute(
+            "SELECT id, title, updated FROM conversations WHERE id = ? AND deleted = 0", (cid,)
+        ).fetchone()
+        return ConversationInfo(*row) if row else None
+
+    def create(self, title: str) -> ConversationInfo:
+        now = time.time()
+        with self._db:
+            cur = self._db.execute(
+                "INSERT INTO conversations (title, created, updated) VALUES (?, ?, ?)", (title, now, now)
+            )
+        return ConversationInfo(int(cur.lastrowid or 0), title, now)
+
+    def rename(self, cid: int, title: str) -> None:
+        with self._db:
+            self._db.execute("UPDATE conversations SET title = ? WHERE id = ?", (title, cid))
+
+    def delete(self, cid: int) -> None:
+        """Hide a conversation; `undelete` brings it back until `purge_deleted` runs."""
+        with self._db:
+            self._db.execute("UPDATE conversations SET deleted = 1 WHERE id = ?", (cid,))
+
+    def undelete(self, cid: int) -> None:
+        with self._db:
+            self._db.execute("UPDATE conversations SET deleted = 0 WHERE id = ?", (cid,))
+
+    def purge_deleted(self) -> None:
+        with self._db:
+            self._db.execute("DELETE FROM conversations WHERE deleted = 1")
+
+    def _touch(self, cid: int) -> None:
+        self._db.execute("UPDATE conversations SET updated = ? WHERE id = ?", (time.time(), cid))
+
+    # -- messages -----------------------------------------------------------------------
+
+    def messages(self, cid: int) -> list[ChatMessage]:
+        """A conversation's messages in order, replies with their steps."""
+        steps: dict[int, list[Step]] = {}
+        for mid, data in self._db.execute(
+            "SELECT s.message, s.data FROM steps s JOIN messages m ON m.id = s.message"
+            " WHERE m.conversation = ? ORDER BY s.message, s.idx",
+            (cid,),
+        ):
+            steps.setdefault(mid, []).append(Step.from_json(data))
+        rows = self._db.execute(
+            "SELECT id, role, content, status, finish_reason, stats, pair FROM messages"
+            " WHERE conversation = ? ORDER BY id",
+            (cid,),
+        )
+        return [
+            ChatMessage(
+                mid, role, content, tuple(steps.get(mid, ())), status, finish, stats_from_json(st), pair
+            )
+            for mid, role, content, status, finish, st, pair in rows
+        ]
+
+    def add_message(self, cid: int, role: str, content: str, status: str, pair: str = "") -> ChatMessage:
+        with self._db:
+            cur = self._db.execute(
+                "INSERT INTO messages (conversation, role, content, status, pair, created)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (cid, role, content, status, pair, time.time()),
+            )
+            self._touch(cid)
+        return ChatMessage(int(cur.lastrowid or 0), role, content, status=status, pair=pair)
+
+    def append_steps(self, mid: int, steps: Sequence[Step]) -> None:
+        """Save more steps of a streaming reply and extend its text, in one transaction."""
+        if not steps:
+            return
+        with self._db:
+            self._db.executemany(
+                "INSERT OR REPLACE INTO steps (message, idx, data) VALUES (?, ?, ?)",
+                [(mid, s.index, s.to_json()) for s in steps],
+            )
+            self._db.execute(
+                "UPDATE messages SET content = content || ? WHERE id = ?",
+                ("".join(s.text for s in steps), mid),
+            )
+
+    def finish_message(
+        self, mid: int, status: str, finish_reason: str | None, stats: GenerationStats | None
+    ) -> None:
+        with self._db:
+            self._db.execute(
+                "UPDATE messages SET status = ?, finish_reason = ?, stats = ? WHERE id = ?",
+                (status, finish_reason, stats_to_json(stats), mid),
+            )
+            row = self._db.execute("SELECT conversation FROM messages WHERE id = ?", (mid,)).fetchone()
+            if row:
+                self._touch(row[0])
+
+    def remove_messages(self, ids: Sequence[int]) -> None:
+        with self._db:
+            self._db.executemany("DELETE FROM messages WHERE id = ?", [(i,) for i in ids])
+
+    def journal_mode(self) -> str:
+        return str(self._db.execute("PRAGMA journal_mode").fetchone()[0])

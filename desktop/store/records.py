@@ -1,0 +1,134 @@
+"""What a conversation is made of: messages, and each reply's steps with the source of every token.
+
+Pure data with no Qt, so the store, the controller and the tests share one vocabulary.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, fields
+
+from desktop.engine.events import GenerationStats, Source, StepEvent
+
+# Message status: a reply is "streaming" until it ends; "stopped" when Stop, an error or a
+# crash cut it short (the store turns a leftover "streaming" into "stopped" on open).
+DONE = "done"
+STOPPED = "stopped"
+STREAMING = "streaming"
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    """One token's text in the reply and who decided it (accepted draft token or verifier)."""
+
+    text: str
+    source: Source
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One speculative step as the window shows and stores it (token texts, not ids)."""
+
+    index: int
+    tokens: tuple[Token, ...]
+    drafted: tuple[str, ...] = ()
+    rejected: tuple[str, ...] = ()
+    verifier: str = ""  # the verifier's own token, even when its text is not complete yet
+    probs: tuple[float, ...] = ()  # verifier probability of each drafted token, then its own
+    seconds: float = 0.0
+
+    @property
+    def text(self) -> str:
+        return "".join(t.text for t in self.tokens)
+
+    @property
+    def n_accepted(self) -> int:
+        return sum(1 for t in self.tokens if t.source is Source.ACCEPTED)
+
+    def to_json(self) -> str:
+        """Compact JSON for the store."""
+        return json.dumps(
+            {
+                "i": self.index,
+                "t": [[t.text, t.source.value] for t in self.tokens],
+                "d": list(self.drafted),
+                "r": list(self.rejected),
+                "v": self.verifier,
+                "p": list(self.probs),
+                "s": self.seconds,
+            },
+            ensure_ascii=False,
+        )
+
+    @classmethod
+    def from_json(cls, text: str) -> Step:
+        d = json.loads(text)
+        return cls(
+            index=d["i"],
+            tokens=tuple(Token(t, Source(s)) for t, s in d["t"]),
+            drafted=tuple(d["d"]),
+            rejected=tuple(d["r"]),
+            verifier=d["v"],
+            probs=tuple(d["p"]),
+            seconds=d["s"],
+        )
+
+
+def step_from_event(event: StepEvent, token_text: Callable[[int], str]) -> Step:
+    """The window's view of an engine step; `token_text` spells a token id for tooltips."""
+    return Step(
+        index=event.index,
+        tokens=tuple(Token(p.text, p.source) for p in event.pieces),
+        drafted=event.drafted_text,
+        rejected=event.rejected_text,
+        verifier=token_text(event.verifier),
+        probs=event.verifier_probs,
+        seconds=event.timings.total_s,
+    )
+
+
+def stats_to_json(stats: GenerationStats | None) -> str | None:
+    if stats is None:
+        return None
+    return json.dumps({f.name: getattr(stats, f.name) for f in fields(GenerationStats)})
+
+
+def stats_from_json(text: str | None) -> GenerationStats | None:
+    if not text:
+        return None
+    d = json.loads(text)
+    return GenerationStats(**{f.name: d[f.name] for f in fields(GenerationStats) if f.name in d})
+
+
+@dataclass(frozen=True, slots=True)
+class ChatMessage:
+    """A user or assistant message; an assistant reply carries its steps and numbers."""
+
+    id: int
+    role: str
+    content: str
+    steps: tuple[Step, ...] = ()
+    status: str = DONE
+    finish_reason: str | None = None
+    stats: GenerationStats | None = None
+    pair: str = ""  # which pair wrote the reply
+
+
+@dataclass(frozen=True, slots=True)
+class ConversationInfo:
+    """A conversation as the sidebar lists it."""
+
+    id: int
+    title: str
+    updated: float
+
+
+def title_from(text: str, limit: int = 48) -> str:
+    """A conversation title from its first message: the first line, shortened."""
+    line = next((ln.strip() for ln in text.splitlines() if ln.strip()), "New chat")
+    return line if len(line) <= limit else line[: limit - 1].rstrip() + "…"
+
+
+def reply_text(steps: Sequence[Step]) -> str:
+    return "".join(s.text for s in steps)

@@ -1,0 +1,150 @@
+"""Starting the window: `tandem` opens it; `tandem --screenshot` drives it offscreen and saves a PNG."""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass, replace
+
+from PySide6.QtCore import QObject, QTimer, Slot
+from PySide6.QtWidgets import QApplication
+
+from desktop.engine.errors import TandemError
+from desktop.qt.controller import ChatController
+from desktop.qt.payloads import Failure, PairInfo, ReplyFinished
+from desktop.qt.stall import StallProbe
+from desktop.qt.worker import PairWorker
+from desktop.store.db import Store, default_path
+from desktop.ui.preferences import PairChoice, Preferences
+from desktop.ui.settings import Settings, default_preferences
+from desktop.ui.window import MainWindow
+
+SCREENSHOT_TIMEOUT_MS = 15 * 60 * 1000
+
+
+@dataclass(frozen=True, slots=True)
+class Launch:
+    """How the window was asked to start."""
+
+    pair: str | None = None  # a catalog pair to load instead of the saved choice
+    screenshot: str | None = None  # save a PNG here after replying to `prompt`, then exit
+    prompt: str = ""
+
+
+def gpu_offload() -> bool:
+    try:
+        from desktop.engine.llamacpp import supports_gpu_offload
+    except ImportError:
+        return False
+    return supports_gpu_offload()
+
+
+def initial_choice(prefs: Preferences, launch: Launch) -> PairChoice | None:
+    """The pair to load at start: the one asked for, the saved one, or any installed pair."""
+    from desktop.models.listing import installed_pairs
+
+    if launch.pair:
+        return replace(prefs.choice, pair=launch.pair, use_draft=True)
+    try:
+        prefs.choice.files()
+        if prefs.choice.pair or os.path.isfile(prefs.choice.verifier):
+            return prefs.choice
+    except TandemError:
+        pass
+    installed = installed_pairs()
+    return replace(prefs.choice, pair=installed[0]) if installed else None
+
+
+class Screenshot(QObject):
+    """Sends the prompt once the pair is loaded, saves the window when the reply ends, quits."""
+
+    def __init__(self, window: MainWindow, path: str, prompt: str, probe: StallProbe) -> None:
+        super().__init__(window)
+        self.window, self.path, self.prompt, self.probe = window, path, prompt, probe
+        self.status = 1
+        c = window.controller
+        c.pair_loaded.connect(self._on_loaded)
+        c.reply_finished.connect(self._on_finished)
+        c.failed.connect(self._on_failed)
+
+    @Slot(object)
+    def _on_loaded(self, info: PairInfo) -> None:
+        self.window.composer.edit.setPlainText(self.prompt)
+        self.window.composer.send.click()
+
+    @Slot(object)
+    def _on_finished(self, finished: ReplyFinished) -> None:
+        QTimer.singleShot(50, self._save)  # let the final Markdown layout settle
+
+    @Slot()
+    def _save(self) -> None:
+        if not self.window.grab().save(self.path, "PNG"):
+            print(f"tandem: could not write {self.path}", file=sys.stderr)
+        else:
+            print(
+                f"saved {self.path}; longest event-loop stall {self.probe.worst_ms:.0f} ms", file=sys.stderr
+            )
+            self.status = 0
+        QApplication.quit()
+
+    @Slot(object)
+    def _on_failed(self, failure: Failure) -> None:
+        print(f"tandem: {failure.message}", file=sys.stderr)
+        self.status = 1
+        QApplication.quit()
+
+
+def _start(window: MainWindow, controller: ChatController, choice: PairChoice | None, launch: Launch) -> bool:
+    """Load the first pair, or show the first-start screen; False when a screenshot cannot be made."""
+    if choice is None:
+        if launch.screenshot:
+            print("tandem: no model pair is installed; run: tandem models fetch tiny", file=sys.stderr)
+            return False
+        window.show_first_start(True)
+        return True
+    if not launch.screenshot:
+        window.load(choice)
+        return True
+    try:
+        controller.load_pair(choice.request())
+    except TandemError as e:
+        print(f"tandem: {e}", file=sys.stderr)
+        return False
+    return True
+
+
+def run(launch: Launch) -> int:
+    """Open the window (or take a screenshot); returns the exit status."""
+    if launch.screenshot:
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("Tandem")
+    settings = Settings()
+    prefs = default_preferences() if launch.screenshot else settings.load()
+    store = Store(":memory:" if launch.screenshot else default_path())
+    store.purge_deleted()
+    controller = ChatController(store, PairWorker())
+    controller.generation = prefs.generation
+    window = MainWindow(controller, settings, prefs, gpu_offload())
+    probe = StallProbe()
+    shot = Screenshot(window, launch.screenshot, launch.prompt, probe) if launch.screenshot else None
+    if launch.screenshot:
+        window.resize(1320, 860)
+        QTimer.singleShot(SCREENSHOT_TIMEOUT_MS, app.quit)
+    else:
+        geometry = settings.geometry()
+        if geometry is None or not window.restoreGeometry(geometry):
+            window.resize(1280, 820)
+        splitter = settings.splitter()
+        if splitter is not None:
+            window.splitter.restoreState(splitter)
+    window.show()
+    try:
+        if not _start(window, controller, initial_choice(prefs, launch), launch):
+            return 1
+        probe.start()
+        app.exec()
+    finally:
+        controller.shutdown()
+        store.close()
+    return shot.status if shot else 0

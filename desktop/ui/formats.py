@@ -1,0 +1,62 @@
+"""Character formats of the chat view; each token's format also carries which step it is."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtGui import QColor, QFont, QTextCharFormat, QTextFormat
+
+from desktop.engine.events import Source
+from desktop.ui.theme import Theme
+
+MESSAGE_ID = QTextFormat.Property.UserProperty + 1
+STEP = QTextFormat.Property.UserProperty + 2
+SOURCE = QTextFormat.Property.UserProperty + 3
+REJECTED = "rejected"  # the third source, for draft tokens the verifier threw away
+
+
+@dataclass(frozen=True, slots=True)
+class ViewOptions:
+    """What the chat view shows."""
+
+    highlight: bool = True
+    show_rejected: bool = False
+
+
+def token_format(
+    theme: Theme, options: ViewOptions, message_id: int, step: int, source: str
+) -> QTextCharFormat:
+    """The format of text from one step and source ("accepted", "verifier" or "rejected")."""
+    fmt = QTextCharFormat()
+    fmt.setProperty(MESSAGE_ID, message_id)
+    fmt.setProperty(STEP, step)
+    fmt.setProperty(SOURCE, source)
+    if source == REJECTED:
+        fmt.setFontStrikeOut(True)
+        fmt.setForeground(QColor(theme.rejected))
+        return fmt
+    if options.highlight:
+        pair = theme.accepted if source == Source.ACCEPTED.value else theme.verifier
+        fmt.setBackground(QColor(pair[step % 2]))
+    return fmt
+
+
+def plain_format(theme: Theme) -> QTextCharFormat:
+    fmt = QTextCharFormat()
+    fmt.setForeground(QColor(theme.text))
+    return fmt
+
+
+def header_format(theme: Theme, bold: bool = True) -> QTextCharFormat:
+    fmt = QTextCharFormat()
+    fmt.setForeground(QColor(theme.text if bold else theme.muted))
+    fmt.setFontWeight(QFont.Weight.DemiBold if bold else QFont.Weight.Normal)
+    return fmt
+
+
+def link_format(theme: Theme, href: str) -> QTextCharFormat:
+    fmt = QTextCharFormat()
+    fmt.setAnchor(True)
+    fmt.setAnchorHref(href)
+    fmt.setForeground(QColor(theme.accent))
+    return fmt

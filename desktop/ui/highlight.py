@@ -1,0 +1,111 @@
+"""Colouring replies by step: runs for streaming text, and alignment for rendered Markdown."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+
+from PySide6.QtGui import QTextCharFormat, QTextCursor, QTextDocument, QTextFrame
+
+from desktop.store.records import ChatMessage, Step
+from desktop.ui.formats import REJECTED, ViewOptions, token_format
+from desktop.ui.markdown import align
+from desktop.ui.theme import Theme
+
+
+def runs(
+    steps: Sequence[Step], theme: Theme, options: ViewOptions, message_id: int
+) -> Iterator[tuple[str, QTextCharFormat]]:
+    """(text, format) runs: one per source within a step, rejected text after its step."""
+    for step in steps:
+        text, source = "", ""
+        for token in step.tokens:
+            if token.source.value != source and text:
+                yield text, token_format(theme, options, message_id, step.index, source)
+                text = ""
+            source = token.source.value
+            text += token.text
+        if text:
+            yield text, token_format(theme, options, message_id, step.index, source)
+        if options.show_rejected and step.rejected:
+            yield "".join(step.rejected), token_format(theme, options, message_id, step.index, REJECTED)
+
+
+def _frame_chars(doc: QTextDocument, frame: QTextFrame) -> tuple[list[str], list[int]]:
+    """The rendered characters of a frame with their document positions; links are left out
+    (they are the window's, not the model's), and blocks are joined by a newline at -1.
+    """
+    chars: list[str] = []
+    positions: list[int] = []
+    block = doc.findBlock(frame.firstPosition())
+    end = frame.lastPosition()
+    while block.isValid() and block.position() <= end:
+        if chars:
+            chars.append("\n")
+            positions.append(-1)
+        for it in block:  # type: ignore[attr-defined]  # PySide6 makes QTextBlock iterable
+            fragment = it.fragment()
+            if not fragment.isValid() or fragment.charFormat().isAnchor():
+                continue
+            start = fragment.position()
+            for i, c in enumerate(fragment.text()):
+                chars.append(c)
+                positions.append(start + i)
+        block = block.next()
+    return chars, positions
+
+
+def colour_rendered(
+    doc: QTextDocument, frame: QTextFrame, message: ChatMessage, theme: Theme, options: ViewOptions
+) -> None:
+    """Give each rendered character the format of the raw character it came from."""
+    owner: list[tuple[int, str]] = []  # per raw character: (step index, source)
+    step_end: list[tuple[int, Step]] = []  # raw offset where each step ends
+    for step in message.steps:
+        for token in step.tokens:
+            owner.extend([(step.index, token.source.value)] * len(token.text))
+        step_end.append((len(owner), step))
+    chars, positions = _frame_chars(doc, frame)
+    mapping = align(chars, message.content)
+    spans: list[tuple[int, int, tuple[int, str]]] = []
+    last_pos_of_raw: dict[int, int] = {}
+    for raw, pos in zip(mapping, positions, strict=True):
+        if raw < 0 or pos < 0 or raw >= len(owner):
+            continue
+        last_pos_of_raw[raw] = pos
+        key = owner[raw]
+        if spans and spans[-1][2] == key and spans[-1][1] == pos:
+            spans[-1] = (spans[-1][0], pos + 1, key)
+        else:
+            spans.append((pos, pos + 1, key))
+    cursor = QTextCursor(doc)
+    cursor.beginEditBlock()
+    for start, stop, (index, source) in spans:
+        cursor.setPosition(start)
+        cursor.setPosition(stop, QTextCursor.MoveMode.KeepAnchor)
+        cursor.mergeCharFormat(token_format(theme, options, message.id, index, source))
+    if options.show_rejected:
+        _insert_rejected(cursor, step_end, last_pos_of_raw, theme, options, message.id)
+    cursor.endEditBlock()
+
+
+def _insert_rejected(
+    cursor: QTextCursor,
+    step_end: list[tuple[int, Step]],
+    last_pos_of_raw: dict[int, int],
+    theme: Theme,
+    options: ViewOptions,
+    message_id: int,
+) -> None:
+    """Put each step's rejected draft text right after the step's last rendered character."""
+    inserts: list[tuple[int, Step]] = []
+    for end, step in step_end:
+        if not step.rejected:
+            continue
+        pos = next((last_pos_of_raw[r] for r in range(end - 1, -1, -1) if r in last_pos_of_raw), None)
+        if pos is not None:
+            inserts.append((pos + 1, step))
+    for pos, step in sorted(inserts, key=lambda x: x[0], reverse=True):
+        cursor.setPosition(pos)
+        cursor.insertText(
+            "".join(step.rejected), token_format(theme, options, message_id, step.index, REJECTED)
+        )

@@ -1,0 +1,57 @@
+"""What the user chose: the model pair and how to load it, and the window's view options."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from desktop.engine.config import GenerationConfig, ModelConfig, default_threads
+from desktop.engine.pair import PairConfig
+from desktop.qt.payloads import LoadRequest
+from desktop.ui.formats import ViewOptions
+
+
+@dataclass(frozen=True, slots=True)
+class PairChoice:
+    """An installed catalog pair (`pair`) or two files; `use_draft` False is plain decoding."""
+
+    pair: str | None = "default"
+    verifier: str = ""
+    draft: str = ""
+    use_draft: bool = True
+    verifier_gpu_layers: int = 0
+    draft_gpu_layers: int = 0
+    n_ctx: int = 4096
+    n_threads: int = field(default_factory=default_threads)
+
+    def files(self) -> tuple[str, str]:
+        """(verifier, draft) paths; NotInstalledError for a catalog pair that is not fetched."""
+        if self.pair:
+            from desktop.models.listing import pair_paths
+
+            v, d = pair_paths(self.pair)
+            return str(v), str(d)
+        return self.verifier, self.draft
+
+    def label(self) -> str:
+        if self.pair:
+            return self.pair
+        name = Path(self.verifier).stem
+        return name if self.use_draft and self.draft else f"{name} (no draft)"
+
+    def request(self) -> LoadRequest:
+        """What the worker loads."""
+        verifier, draft = self.files()
+        v = ModelConfig(verifier, self.verifier_gpu_layers, self.n_ctx, self.n_threads)
+        d = ModelConfig(draft, self.draft_gpu_layers, self.n_ctx, self.n_threads)
+        return LoadRequest(PairConfig(v, d if self.use_draft and draft else None), self.label())
+
+
+@dataclass(frozen=True, slots=True)
+class Preferences:
+    """Everything the settings file holds."""
+
+    choice: PairChoice = field(default_factory=PairChoice)
+    generation: GenerationConfig = field(default_factory=GenerationConfig)
+    view: ViewOptions = field(default_factory=ViewOptions)
+    theme: str = "system"  # "system", "light" or "dark"

@@ -1,0 +1,108 @@
+"""The one module that touches QSettings: preferences in settings.ini in Tandem's data folder."""
+
+from __future__ import annotations
+
+from dataclasses import fields
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QByteArray, QSettings
+
+from desktop.engine.config import DraftConfig, DraftPolicy, GenerationConfig, SamplingConfig
+from desktop.ui.formats import ViewOptions
+from desktop.ui.preferences import PairChoice, Preferences
+
+DEFAULT_SAMPLING = SamplingConfig(temperature=0.7, top_k=40, top_p=0.95, min_p=0.05)
+DEFAULT_GENERATION = GenerationConfig(
+    max_tokens=1024, sampling=DEFAULT_SAMPLING, draft=DraftConfig(draft_max=4)
+)
+
+
+def default_preferences() -> Preferences:
+    return Preferences(generation=DEFAULT_GENERATION)
+
+
+class Settings:
+    """Reads and writes `Preferences` and window geometry; a missing or bad value is the default."""
+
+    def __init__(self, path: Path | None = None) -> None:
+        if path is None:
+            from desktop.models.paths import data_dir
+
+            path = data_dir() / "settings.ini"
+        self._s = QSettings(str(path), QSettings.Format.IniFormat)
+
+    def _get(self, key: str, default: Any) -> Any:
+        value = self._s.value(key, default)
+        if value is None or value == "":
+            return default
+        try:
+            if isinstance(default, bool):
+                return value if isinstance(value, bool) else str(value).lower() in ("true", "1")
+            return type(default)(value)
+        except (TypeError, ValueError):
+            return default
+
+    def load(self) -> Preferences:
+        d = default_preferences()
+        c, g = d.choice, d.generation
+        values = {
+            f.name: self._get(f"pair/{f.name}", getattr(c, f.name))
+            for f in fields(PairChoice)
+            if f.name != "pair"
+        }
+        stored = self._s.value("pair/pair")
+        choice = PairChoice(pair=c.pair if stored is None else (str(stored) or None), **values)
+        seed = self._s.value("sampling/seed", "")
+        sampling = SamplingConfig(
+            temperature=self._get("sampling/temperature", g.sampling.temperature),
+            top_k=self._get("sampling/top_k", g.sampling.top_k),
+            top_p=self._get("sampling/top_p", g.sampling.top_p),
+            min_p=self._get("sampling/min_p", g.sampling.min_p),
+            seed=int(str(seed)) if str(seed).lstrip("-").isdigit() else None,
+        )
+        adaptive = self._get("drafting/adaptive", g.draft.policy is DraftPolicy.ADAPTIVE)
+        draft = DraftConfig(
+            draft_max=self._get("drafting/draft_max", g.draft.draft_max),
+            p_min=self._get("drafting/p_min", g.draft.p_min),
+            policy=DraftPolicy.ADAPTIVE if adaptive else DraftPolicy.FIXED,
+        )
+        generation = GenerationConfig(
+            max_tokens=self._get("generation/max_tokens", g.max_tokens), sampling=sampling, draft=draft
+        )
+        view = ViewOptions(
+            highlight=self._get("view/highlight", True), show_rejected=self._get("view/show_rejected", False)
+        )
+        return Preferences(choice, generation, view, self._get("view/theme", d.theme))
+
+    def save(self, prefs: Preferences) -> None:
+        for f in fields(PairChoice):
+            value = getattr(prefs.choice, f.name)
+            self._s.setValue(f"pair/{f.name}", "" if value is None else value)
+        s, dr = prefs.generation.sampling, prefs.generation.draft
+        self._s.setValue("sampling/temperature", s.temperature)
+        self._s.setValue("sampling/top_k", s.top_k)
+        self._s.setValue("sampling/top_p", s.top_p)
+        self._s.setValue("sampling/min_p", s.min_p)
+        self._s.setValue("sampling/seed", "" if s.seed is None else s.seed)
+        self._s.setValue("drafting/draft_max", dr.draft_max)
+        self._s.setValue("drafting/p_min", dr.p_min)
+        self._s.setValue("drafting/adaptive", dr.policy is DraftPolicy.ADAPTIVE)
+        self._s.setValue("generation/max_tokens", prefs.generation.max_tokens)
+        self._s.setValue("view/highlight", prefs.view.highlight)
+        self._s.setValue("view/show_rejected", prefs.view.show_rejected)
+        self._s.setValue("view/theme", prefs.theme)
+        self._s.sync()
+
+    def geometry(self) -> QByteArray | None:
+        value = self._s.value("window/geometry")
+        return value if isinstance(value, QByteArray) else None
+
+    def save_geometry(self, geometry: QByteArray, splitter: QByteArray) -> None:
+        self._s.setValue("window/geometry", geometry)
+        self._s.setValue("window/splitter", splitter)
+        self._s.sync()
+
+    def splitter(self) -> QByteArray | None:
+        value = self._s.value("window/splitter")
+        return value if isinstance(value, QByteArray) else None

@@ -1,0 +1,44 @@
+"""What hovering over a token says about its step."""
+
+from __future__ import annotations
+
+import html
+
+from desktop.store.records import Step
+from desktop.ui.formats import REJECTED
+
+
+def _quote(text: str) -> str:
+    shown = text.replace("\n", "↵").replace(" ", "·")
+    return f"<code>{html.escape(shown) or '∅'}</code>"
+
+
+def step_tooltip(step: Step, source: str) -> str:
+    """Rich text: the step number, what the draft proposed, how much the verifier kept,
+    what it produced instead, and the verifier's probabilities when sampling.
+    """
+    n_drafted = len(step.drafted)
+    n_accepted = step.n_accepted
+    what = {
+        "accepted": "a draft token the verifier <b>accepted</b>",
+        "verifier": "the <b>verifier</b>'s own token",
+        REJECTED: "a draft token the verifier <b>rejected</b>",
+    }.get(source, "")
+    lines = [f"<b>Step {step.index + 1}</b> · {what}"]
+    if n_drafted:
+        proposed = " ".join(_quote(t) for t in step.drafted)
+        lines.append(f"Draft proposed {n_drafted}: {proposed}")
+        lines.append(f"Accepted {n_accepted} of {n_drafted}")
+        if step.rejected:
+            lines.append(f"Verifier produced {_quote(step.verifier)} instead of {_quote(step.rejected[0])}")
+        else:
+            lines.append(f"All accepted; the verifier added {_quote(step.verifier)}")
+    else:
+        lines.append(f"No draft this step; the verifier produced {_quote(step.verifier)}")
+    if step.probs:
+        shown = [f"{_quote(t)} {p:.2f}" for t, p in zip(step.drafted, step.probs[:-1], strict=False)]
+        shown.append(f"{_quote(step.verifier)} {step.probs[-1]:.2f}")
+        lines.append("Verifier probabilities: " + ", ".join(shown))
+    if step.seconds:
+        lines.append(f"<span style='color:gray'>{step.seconds * 1000:.0f} ms</span>")
+    return "<br>".join(lines)

@@ -1,0 +1,115 @@
+"""The worker on its thread: signals in order, typed failures, compatibility checks."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from PySide6.QtCore import QObject, QThread, Signal
+from pytestqt.qtbot import QtBot
+
+from desktop.engine.chat import Message
+from desktop.engine.compat import Compatibility
+from desktop.engine.config import DraftConfig, GenerationConfig
+from desktop.engine.errors import ModelLoadError
+from desktop.engine.events import Source
+from desktop.qt.payloads import CheckRequest, FailureKind, GenerateRequest, LoadRequest
+from desktop.qt.worker import PairWorker
+from tests.qtfakes import FAKE_CONFIG, FakeLoader, ok_checker
+
+
+class Requests(QObject):
+    """The GUI side of the connections, as the controller has them."""
+
+    load_requested = Signal(object)
+    generate_requested = Signal(object)
+
+
+class Relay(QObject):
+    """Receives the worker's signals on the GUI thread (queued), where qtbot can watch them."""
+
+    load_progressed = Signal(object)
+    models_loaded = Signal(object)
+    generation_started = Signal(object)
+    step_ready = Signal(object)
+    generation_finished = Signal(object)
+    generation_failed = Signal(object)
+
+    def __init__(self, worker: PairWorker) -> None:
+        super().__init__()
+        for name in (
+            "load_progressed",
+            "models_loaded",
+            "generation_started",
+            "step_ready",
+            "generation_finished",
+            "generation_failed",
+        ):
+            getattr(worker, name).connect(getattr(self, name))  # signal to signal: queued to this thread
+
+
+@pytest.fixture
+def threaded() -> Iterator[tuple[Relay, Requests]]:
+    thread = QThread()
+    worker = PairWorker(loader=FakeLoader(), checker=ok_checker)
+    worker.moveToThread(thread)  # before any connection
+    requests = Requests()
+    requests.load_requested.connect(worker.load)
+    requests.generate_requested.connect(worker.generate)
+    relay = Relay(worker)
+    thread.start()
+    yield relay, requests
+    thread.quit()
+    thread.wait()
+
+
+def test_load_then_generate_signals_arrive_in_order(qtbot: QtBot, threaded) -> None:  # type: ignore[no-untyped-def]
+    worker, requests = threaded
+    loading = [worker.load_progressed] * 3 + [worker.models_loaded]
+    with qtbot.waitSignals(loading, order="strict", timeout=5000):
+        requests.load_requested.emit(LoadRequest(FAKE_CONFIG, "fake"))
+
+    # Same-model pair: 15 tokens at 5 per step is exactly three steps.
+    cfg = GenerationConfig(max_tokens=15, draft=DraftConfig(draft_max=4))
+    expected = [worker.generation_started, *[worker.step_ready] * 3, worker.generation_finished]
+    payloads: list[object] = []
+    for signal in (worker.generation_started, worker.step_ready, worker.generation_finished):
+        signal.connect(payloads.append)  # the relay emits on this (the GUI) thread
+    with qtbot.waitSignals(expected, order="strict", timeout=5000):
+        requests.generate_requested.emit(GenerateRequest(1, (Message("user", "abc"),), cfg))
+    started, steps, finished = payloads[0], payloads[1:-1], payloads[-1]
+    assert started.reply_id == finished.reply_id == 1
+    assert [s.step.index for s in steps] == [0, 1, 2]
+    assert [s.stats.tokens for s in steps] == [5, 10, 15]
+    assert all(t.source is Source.ACCEPTED for t in steps[0].step.tokens[:4])
+    assert steps[0].step.tokens[4].source is Source.VERIFIER
+    assert finished.finish_reason == "length"
+    assert finished.stats.tokens == 15
+
+
+def test_generating_without_a_pair_fails_with_a_typed_error(qtbot: QtBot, threaded) -> None:  # type: ignore[no-untyped-def]
+    worker, requests = threaded
+    with qtbot.waitSignal(worker.generation_failed, timeout=5000) as blocker:  # via the relay
+        requests.generate_requested.emit(GenerateRequest(7, (Message("user", "x"),), GenerationConfig()))
+    failed = blocker.args[0]
+    assert failed.reply_id == 7
+    assert failed.failure.kind is FailureKind.GENERATION
+
+
+def test_a_load_error_becomes_a_load_failure(qtbot: QtBot) -> None:
+    def broken(cfg, progress):  # type: ignore[no-untyped-def]
+        raise ModelLoadError("model file not found: nope.gguf")
+
+    worker = PairWorker(loader=broken)
+    with qtbot.waitSignal(worker.load_failed, timeout=1000) as blocker:
+        worker.load(LoadRequest(FAKE_CONFIG, "x"))
+    assert blocker.args[0].kind is FailureKind.LOAD
+    assert "nope.gguf" in blocker.args[0].message
+
+
+def test_check_reports_the_rule(qtbot: QtBot) -> None:
+    worker = PairWorker(checker=lambda v, d: Compatibility(False, "same vocabulary type", "BPE vs SPM"))
+    with qtbot.waitSignal(worker.files_checked, timeout=1000) as blocker:
+        worker.check(CheckRequest("v.gguf", "d.gguf"))
+    result = blocker.args[0]
+    assert (result.ok, result.rule, result.detail) == (False, "same vocabulary type", "BPE vs SPM")

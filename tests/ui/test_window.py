@@ -1,0 +1,154 @@
+"""The window on a fake pair: composer keys, Stop, regenerate, edit, sidebar, no stalls."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from desktop.engine.config import DraftConfig, GenerationConfig
+from desktop.qt.controller import ChatController
+from desktop.qt.stall import StallProbe
+from desktop.qt.state import UiState
+from desktop.qt.worker import PairWorker
+from desktop.store.db import Store
+from desktop.store.records import DONE, STOPPED
+from desktop.ui.settings import Settings, default_preferences
+from desktop.ui.window import MainWindow
+from tests.qtfakes import FakeLoader, Gate, ok_checker
+
+
+def type_and_send(qtbot: QtBot, window: MainWindow, text: str) -> None:
+    window.composer.edit.setFocus()
+    qtbot.keyClicks(window.composer.edit, text)
+    qtbot.keyClick(window.composer.edit, Qt.Key.Key_Return)
+
+
+def test_enter_sends_shift_enter_adds_a_line_and_the_reply_streams(qtbot: QtBot, window: MainWindow) -> None:
+    c = window.controller
+    c.generation = GenerationConfig(max_tokens=300, draft=DraftConfig(draft_max=4))
+    probe = StallProbe()
+    probe.start()
+    window.composer.edit.setFocus()
+    qtbot.keyClicks(window.composer.edit, "abc")
+    qtbot.keyClick(window.composer.edit, Qt.Key.Key_Return, Qt.KeyboardModifier.ShiftModifier)
+    assert window.composer.edit.toPlainText() == "abc\n"
+    with qtbot.waitSignal(c.reply_finished, timeout=10000):
+        qtbot.keyClicks(window.composer.edit, "def")
+        qtbot.keyClick(window.composer.edit, Qt.Key.Key_Return)
+    probe.stop()
+    assert window.composer.edit.toPlainText() == ""
+    user, reply = c.conversation.messages()
+    assert user.content == "abc\ndef"
+    assert reply.status == DONE and len(reply.content) == 300
+    assert "accepted" in window.stats.numbers["acceptance"].text()
+    assert window.sidebar.list.count() == 1
+    assert probe.ticks > 0 and probe.worst_ms < 100, f"the event loop stalled {probe.worst_ms:.0f} ms"
+
+
+def test_escape_stops_the_reply_and_the_next_turn_works(qtbot: QtBot, tmp_path: Path) -> None:
+    gate = Gate(at=50)
+    store = Store(tmp_path / "c.sqlite3")
+    c = ChatController(store, PairWorker(loader=FakeLoader(frozenset({41}), gate), checker=ok_checker))
+    window = MainWindow(c, Settings(tmp_path / "s.ini"), default_preferences(), gpu_offload=False)
+    qtbot.addWidget(window)
+    window.show()
+    try:
+        from desktop.qt.payloads import LoadRequest
+        from tests.qtfakes import FAKE_CONFIG
+
+        with qtbot.waitSignal(c.pair_loaded, timeout=5000):
+            c.load_pair(LoadRequest(FAKE_CONFIG, "fake"))
+        c.generation = GenerationConfig(max_tokens=200)
+        type_and_send(qtbot, window, "abc")
+        qtbot.waitUntil(gate.reached.is_set, timeout=5000)
+        assert window.composer.stop.isEnabled() and not window.composer.send.isEnabled()
+        assert not window.sidebar.isEnabled()
+        qtbot.keyClick(window.composer.edit, Qt.Key.Key_Escape)
+        assert c.state is UiState.STOPPING
+        with qtbot.waitSignal(c.reply_finished, timeout=5000):
+            gate.release.set()
+        assert c.conversation.messages()[-1].status == STOPPED
+        assert "stopped" in window.chat.document().toPlainText()
+        with qtbot.waitSignal(c.reply_finished, timeout=5000):
+            type_and_send(qtbot, window, "again")
+        assert c.conversation.messages()[-1].status == DONE
+    finally:
+        gate.release.set()
+        c.shutdown()
+        store.close()
+
+
+def test_regenerate_and_edit_last(qtbot: QtBot, window: MainWindow) -> None:
+    c = window.controller
+    c.generation = GenerationConfig(max_tokens=8)
+    with qtbot.waitSignal(c.reply_finished, timeout=5000):
+        type_and_send(qtbot, window, "abc")
+    first = c.conversation.messages()[-1].id
+    with qtbot.waitSignal(c.reply_finished, timeout=5000):
+        window.composer.regenerate.click()
+    assert c.conversation.messages()[-1].id != first
+    window.composer.edit_last.click()
+    assert window.composer.editing and window.composer.edit.toPlainText() == "abc"
+    window.composer.edit.selectAll()
+    with qtbot.waitSignal(c.reply_finished, timeout=5000):
+        qtbot.keyClicks(window.composer.edit, "xyz")
+        qtbot.keyClick(window.composer.edit, Qt.Key.Key_Return)
+    assert [m.content for m in c.conversation.messages() if m.role == "user"] == ["xyz"]
+    assert not window.composer.editing
+
+
+def test_sidebar_new_search_rename_delete_and_undo(qtbot: QtBot, window: MainWindow) -> None:
+    c = window.controller
+    c.generation = GenerationConfig(max_tokens=5)
+    with qtbot.waitSignal(c.reply_finished, timeout=5000):
+        type_and_send(qtbot, window, "first chat about apples")
+    qtbot.keyClick(window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    assert c.conversation.messages() == ()
+    with qtbot.waitSignal(c.reply_finished, timeout=5000):
+        type_and_send(qtbot, window, "second chat about pears")
+    assert window.sidebar.list.count() == 2
+
+    window.sidebar.search.setText("apples")
+    qtbot.waitUntil(lambda: window.sidebar.list.count() == 1, timeout=2000)
+    window.sidebar.search.clear()
+    qtbot.waitUntil(lambda: window.sidebar.list.count() == 2, timeout=2000)
+
+    item = window.sidebar.list.item(1)
+    window.sidebar.list.setCurrentItem(item)  # opens the apples conversation
+    assert c.conversation.messages()[0].content == "first chat about apples"
+    item.setText("Apples")  # as an in-place edit (F2) would
+    assert [i.title for i in c.store.conversations()].count("Apples") == 1
+
+    window.sidebar.delete_current()
+    assert window.sidebar.list.count() == 1
+    assert c.conversation.conversation_id is None
+    assert window.notice.isVisible() and window.notice.action.text() == "Undo"
+    window.notice.action.click()
+    assert window.sidebar.list.count() == 2
+
+
+def test_a_failure_is_a_notice_not_reply_text(qtbot: QtBot, window: MainWindow) -> None:
+    c = window.controller
+    c.generation = GenerationConfig(max_tokens=8)
+    with qtbot.waitSignal(c.failed, timeout=5000):
+        type_and_send(qtbot, window, "a" * 5000)  # longer than the fake context
+    assert window.notice.isVisible()
+    assert "does not fit" in window.notice.label.text()
+    assert [m.role for m in c.conversation.messages()] == ["user"]  # no empty or error reply
+    assert c.state is UiState.IDLE
+
+
+def test_switching_to_the_dark_theme_rebuilds_the_view(qtbot: QtBot, window: MainWindow) -> None:
+    from desktop.ui.theme import DARK
+
+    c = window.controller
+    c.generation = GenerationConfig(max_tokens=40)
+    with qtbot.waitSignal(c.reply_finished, timeout=5000):
+        type_and_send(qtbot, window, "abc")
+    window.apply_theme(DARK)
+    image = window.grab().toImage()
+    assert image.width() > 0
+    assert window.chat.palette().base().color().lightness() < 80
+    assert "Assistant" in window.chat.document().toPlainText()  # rebuilt from the model
