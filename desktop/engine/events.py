@@ -59,6 +59,7 @@ class StepEvent:
     timings: StepTimings = field(default_factory=StepTimings)
     finish_reason: str | None = None  # "stop", "length", "context", "cancelled" on the last step
     drafter: str = ""  # who proposed the drafts: "draft model", "n-gram", or "" (none)
+    verifier_text: str = ""  # the verifier token's own text (pieces credit text per character)
 
     @property
     def text(self) -> str:

@@ -21,7 +21,7 @@ import llama_cpp as lc
 import numpy as np
 
 from desktop.engine.config import ModelConfig
-from desktop.engine.errors import DecodeError, ModelLoadError
+from desktop.engine.errors import Cancelled, DecodeError, ModelLoadError
 from desktop.engine.model import Logits, VocabInfo
 
 _init_lock = threading.Lock()
@@ -135,22 +135,33 @@ def quantize(src: Path, dst: Path, quant: str, n_threads: int = 0) -> None:
 class LlamaModel:
     """A GGUF model and one llama.cpp context holding a single sequence's KV cache."""
 
-    def __init__(self, cfg: ModelConfig, progress: Callable[[float], None] | None = None) -> None:
+    def __init__(
+        self,
+        cfg: ModelConfig,
+        progress: Callable[[float], None] | None = None,
+        cancel: threading.Event | None = None,
+    ) -> None:
         self.cfg = cfg
         self.path = Path(cfg.path)
         mparams = lc.llama_model_default_params()
         mparams.n_gpu_layers = cfg.n_gpu_layers
         mparams.load_mode = lc.LLAMA_LOAD_MODE_MMAP if cfg.mmap else lc.LLAMA_LOAD_MODE_NONE
-        if progress is not None:
+        if progress is not None or cancel is not None:
 
             def on_progress(fraction: float, _user: ctypes.c_void_p) -> bool:
-                progress(float(fraction))
-                return True
+                if progress is not None:
+                    progress(float(fraction))
+                return not (cancel is not None and cancel.is_set())  # False aborts the load
 
             # Kept on self: llama.cpp holds only a raw pointer to it.
             self._progress_cb = lc.llama_progress_callback(on_progress)
             mparams.progress_callback = self._progress_cb
-        self._model: Any = _load_model(self.path, mparams)
+        try:
+            self._model: Any = _load_model(self.path, mparams)
+        except ModelLoadError:
+            if cancel is not None and cancel.is_set():
+                raise Cancelled(f"loading {self.path.name} was cancelled") from None
+            raise
         self._ctx: Any = None
         self._batch: lc.llama_batch | None = None
         try:
@@ -319,5 +330,10 @@ class LlamaBackend:
     def read_vocab(self, path: str | Path) -> VocabInfo:
         return read_vocab(path)
 
-    def load(self, cfg: ModelConfig, progress: Callable[[float], None] | None = None) -> LlamaModel:
-        return LlamaModel(cfg, progress)
+    def load(
+        self,
+        cfg: ModelConfig,
+        progress: Callable[[float], None] | None = None,
+        cancel: threading.Event | None = None,
+    ) -> LlamaModel:
+        return LlamaModel(cfg, progress, cancel)

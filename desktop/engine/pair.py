@@ -23,7 +23,14 @@ class Backend(Protocol):
 
     def read_vocab(self, path: str | Path) -> VocabInfo: ...
 
-    def load(self, cfg: ModelConfig, progress: Callable[[float], None] | None = None) -> Model: ...
+    def load(
+        self,
+        cfg: ModelConfig,
+        progress: Callable[[float], None] | None = None,
+        cancel: threading.Event | None = None,
+    ) -> Model:
+        """Load a model; setting `cancel` aborts the load with `Cancelled`."""
+        ...
 
     def fingerprint(self, cfg: ModelConfig) -> str: ...
 
@@ -54,8 +61,17 @@ class ModelPair:
         self.fingerprint = ""  # identifies models, build and machine for cached calibrations
 
     @classmethod
-    def load(cls, backend: Backend, cfg: PairConfig, progress: LoadProgress | None = None) -> ModelPair:
-        """Check the pair from the vocabularies first, so an incompatible draft is never loaded."""
+    def load(
+        cls,
+        backend: Backend,
+        cfg: PairConfig,
+        progress: LoadProgress | None = None,
+        cancel: threading.Event | None = None,
+    ) -> ModelPair:
+        """Check the pair from the vocabularies first, so an incompatible draft is never loaded.
+
+        Setting `cancel` aborts a load in progress with `Cancelled` (nothing stays loaded).
+        """
         if cfg.draft is not None:
             compat.require(backend.read_vocab(cfg.verifier.path), backend.read_vocab(cfg.draft.path))
 
@@ -64,8 +80,12 @@ class ModelPair:
                 return None
             return lambda fraction: progress(which, fraction)
 
-        verifier = backend.load(cfg.verifier, report("verifier"))
-        draft = backend.load(cfg.draft, report("draft")) if cfg.draft is not None else None
+        verifier = backend.load(cfg.verifier, report("verifier"), cancel)
+        try:
+            draft = backend.load(cfg.draft, report("draft"), cancel) if cfg.draft is not None else None
+        except BaseException:
+            _close(verifier)
+            raise
         pair = cls(verifier, draft, check=False)
         prints = [backend.fingerprint(cfg.verifier)]
         if cfg.draft is not None:
@@ -98,3 +118,9 @@ class ModelPair:
         """Start the assistant's reply to `messages`; iterate the generation for its steps."""
         prompt = self.prompt(messages, cfg)
         return prompt, self.decoder.generate(prompt.tokens, cfg, cancel)
+
+
+def _close(model: Model) -> None:
+    close = getattr(model, "close", None)
+    if callable(close):
+        close()

@@ -186,6 +186,7 @@ class Generation:
             timings=StepTimings(draft_s, verify_s, max(0.0, total - draft_s - verify_s)),
             finish_reason=finish,
             drafter=proposal.drafter if drafts else "",
+            verifier_text=_piece_text(vmodel, verdict.token),
         )
 
     def _apply_stop_strings(self, pieces: list[Piece]) -> tuple[list[Piece], bool]:

@@ -199,3 +199,16 @@ def test_other_drafters_and_modes_keep_the_verifiers_output(tiny_pair: ModelPair
     assert "".join(s.text for s in steps) == gen.text
     if draft.ngram and draft.mode is Mode.SPECULATIVE:
         assert any(s.drafter == "n-gram" and s.accepted for s in steps)
+
+
+def test_a_cancelled_load_raises_and_keeps_nothing(tiny_paths) -> None:
+    from desktop.engine.config import ModelConfig
+    from desktop.engine.errors import Cancelled
+    from desktop.engine.llamacpp import LlamaBackend
+    from desktop.engine.pair import PairConfig
+
+    cancel = threading.Event()
+    cancel.set()
+    cfg = PairConfig(ModelConfig(str(tiny_paths[0])), ModelConfig(str(tiny_paths[1])))
+    with pytest.raises(Cancelled, match="cancelled"):
+        ModelPair.load(LlamaBackend(), cfg, cancel=cancel)
