@@ -5,9 +5,13 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from desktop.engine.compat import Compatibility
 from desktop.engine.config import ModelConfig
+from desktop.engine.costmodel import Costs
+from desktop.engine.errors import Cancelled
+from desktop.engine.model import Model
 from desktop.engine.pair import LoadProgress, ModelPair, PairConfig
 from tests.fakes import FakeModel, counting, diverging
 
@@ -33,17 +37,45 @@ class Gate:
         return gated
 
 
+class CalibratedPair(ModelPair):
+    """A fake pair whose calibration returns fixed costs (or raises) and records the cache file."""
+
+    def __init__(self, verifier: Model, draft: Model | None, costs: Costs | Exception) -> None:
+        super().__init__(verifier, draft)
+        self.costs = costs
+        self.cache_files: list[Path | None] = []
+
+    def calibrate(self, cache_file: Path | None = None) -> Costs:
+        self.cache_files.append(cache_file)
+        if isinstance(self.costs, Exception):
+            raise self.costs
+        self.decoder.costs = self.costs
+        return self.costs
+
+
 @dataclass
 class FakeLoader:
-    """Builds a fake pair whose draft disagrees with the verifier at `diverge_at` history lengths."""
+    """Builds a fake pair whose draft disagrees with the verifier at `diverge_at` history lengths.
+
+    With `costs`, calibration returns them instead of timing the fake models. With `hold`,
+    the load waits for its cancel event (as a long llama.cpp load would) and raises `Cancelled`.
+    """
 
     diverge_at: frozenset[int] = frozenset()
     gate: Gate | None = None
+    costs: Costs | Exception | None = None
+    hold: bool = False
+    started: threading.Event = field(default_factory=threading.Event)
+    saw_cancel: bool = False
     loads: list[PairConfig] = field(default_factory=list)
     pairs: list[ModelPair] = field(default_factory=list)
 
-    def __call__(self, cfg: PairConfig, progress: LoadProgress) -> ModelPair:
+    def __call__(self, cfg: PairConfig, progress: LoadProgress, cancel: threading.Event) -> ModelPair:
         self.loads.append(cfg)
+        self.started.set()
+        if self.hold:
+            self.saw_cancel = cancel.wait(10)
+            raise Cancelled("the load was cancelled")
         progress("verifier", 0.5)
         progress("verifier", 1.0)
         rule = self.gate.wrap(counting) if self.gate else counting
@@ -52,7 +84,10 @@ class FakeLoader:
         if cfg.draft is not None:
             progress("draft", 1.0)
             draft = FakeModel(diverging(set(self.diverge_at)), n_ctx=N_CTX)
-        pair = ModelPair(verifier, draft)
+        if self.costs is None:
+            pair = ModelPair(verifier, draft)
+        else:
+            pair = CalibratedPair(verifier, draft, self.costs)
         self.pairs.append(pair)
         return pair
 

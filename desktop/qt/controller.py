@@ -64,7 +64,9 @@ class ChatController(QObject):
         self.pair: PairInfo | None = None
         self.state = UiState.EMPTY
         self._request: GenerateRequest | None = None
+        self._load: LoadRequest | None = None
         self._fetch: FetchRequest | None = None
+        self._reply_baseline = 0.0  # the verifier-alone tokens/s when the current reply started
         self._unsaved: list[Step] = []
         self._save_timer = QTimer(self)
         self._save_timer.setSingleShot(True)
@@ -83,6 +85,7 @@ class ChatController(QObject):
         worker.load_progressed.connect(self._on_load_progressed)
         worker.models_loaded.connect(self._on_models_loaded)
         worker.load_failed.connect(self._on_load_failed)
+        worker.load_cancelled.connect(self._on_load_cancelled)
         worker.generation_started.connect(self._on_generation_started)
         worker.step_ready.connect(self._on_step_ready)
         worker.generation_finished.connect(self._on_generation_finished)
@@ -95,6 +98,7 @@ class ChatController(QObject):
 
     def shutdown(self) -> None:
         """Stop whatever runs, save what streamed, and end the worker thread."""
+        self.cancel_load()
         if self._request is not None:
             self._request.cancel.set()
         if self._fetch is not None:
@@ -120,8 +124,14 @@ class ChatController(QObject):
             return
         self.stop()
         self.pair = None
+        self._load = request
         self._set_state(UiState.LOADING)
         self.load_requested.emit(request)
+
+    def cancel_load(self) -> None:
+        """Abort a load in progress (the window is closing); the worker answers `load_cancelled`."""
+        if self._load is not None:
+            self._load.cancel.set()
 
     def check_files(self, verifier: str, draft: str) -> None:
         self.check_requested.emit(CheckRequest(verifier, draft))
@@ -139,14 +149,22 @@ class ChatController(QObject):
 
     @Slot(object)
     def _on_models_loaded(self, info: PairInfo) -> None:
+        self._load = None
         self.pair = info
         self._set_state(UiState.IDLE)
         self.pair_loaded.emit(info)
 
     @Slot(object)
     def _on_load_failed(self, failure: Failure) -> None:
+        self._load = None
         self._set_state(UiState.ERROR)
         self.failed.emit(failure)
+
+    @Slot()
+    def _on_load_cancelled(self) -> None:
+        """Not a failure: whoever cancelled it (closing the window) needs no banner."""
+        self._load = None
+        self._set_state(UiState.EMPTY)
 
     @Slot(object)
     def _on_files_checked(self, result: CheckResult) -> None:
@@ -263,6 +281,7 @@ class ChatController(QObject):
         history = self.conversation.history()
         label = self.pair.label if self.pair else ""
         reply = self.store.add_message(cid, "assistant", "", STREAMING, pair=label)
+        self._reply_baseline = self.pair.verifier_alone_tps if self.pair else 0.0
         self.conversation.add(reply)
         self._request = GenerateRequest(reply.id, history, self.generation)
         self._set_state(UiState.GENERATING)
@@ -298,8 +317,9 @@ class ChatController(QObject):
             return
         self._save_steps()
         status = STOPPED if finished.finish_reason == "cancelled" else DONE
-        self.store.finish_message(finished.reply_id, status, finished.finish_reason, finished.stats)
-        self.conversation.finish_reply(status, finished.finish_reason, finished.stats)
+        baseline = self._reply_baseline
+        self.store.finish_message(finished.reply_id, status, finished.finish_reason, finished.stats, baseline)
+        self.conversation.finish_reply(status, finished.finish_reason, finished.stats, baseline)
         self._request = None
         self._set_state(UiState.IDLE)
         self.reply_finished.emit(finished)

@@ -69,7 +69,13 @@ class ConversationModel(QObject):
         self._live.append(step)
         self.step_added.emit(step)
 
-    def finish_reply(self, status: str, finish_reason: str | None, stats: GenerationStats | None) -> None:
+    def finish_reply(
+        self,
+        status: str,
+        finish_reason: str | None,
+        stats: GenerationStats | None,
+        verifier_alone_tps: float = 0.0,
+    ) -> None:
         if self._live is None:
             return
         last = self._messages[-1]
@@ -80,6 +86,7 @@ class ConversationModel(QObject):
             status=status,
             finish_reason=finish_reason,
             stats=stats,
+            verifier_alone_tps=verifier_alone_tps,
         )
         self._messages[-1] = done
         self._live = None

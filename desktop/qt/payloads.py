@@ -49,25 +49,33 @@ class Failure:
 
 @dataclass(frozen=True, slots=True)
 class LoadRequest:
-    """Load a pair; `label` names it in the window (e.g. "default" or a file name)."""
+    """Load a pair; `label` names it in the window (e.g. "default" or a file name).
+
+    Setting `cancel` (from the GUI thread) aborts the load; the worker then says `load_cancelled`.
+    """
 
     config: PairConfig
     label: str
+    cancel: threading.Event = field(default_factory=threading.Event, compare=False)
+
+
+MEASURING = "machine"  # the LoadProgress stage after both models loaded: calibration
 
 
 @dataclass(frozen=True, slots=True)
 class LoadProgress:
-    which: str  # "verifier" or "draft"
+    which: str  # "verifier", "draft", or MEASURING (fraction 0: no progress to report)
     fraction: float
 
 
 @dataclass(frozen=True, slots=True)
 class PairInfo:
-    """What was loaded."""
+    """What was loaded, and how fast the verifier alone decodes on this machine."""
 
     label: str
     verifier: str  # file name
     draft: str | None
+    verifier_alone_tps: float = 0.0  # 1 / calibrated single-token verifier cost; 0 when unknown
 
 
 @dataclass(frozen=True, slots=True)

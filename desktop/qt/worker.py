@@ -7,6 +7,7 @@ Loading, checking and fetching are injectable so tests run with scripted fake mo
 from __future__ import annotations
 
 import contextlib
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -17,7 +18,9 @@ from desktop.engine.errors import Cancelled, TandemError
 from desktop.engine.events import GenerationStats
 from desktop.engine.pair import LoadProgress as LoadCallback
 from desktop.engine.pair import ModelPair, PairConfig
+from desktop.models.paths import calibration_file
 from desktop.qt.payloads import (
+    MEASURING,
     CheckRequest,
     CheckResult,
     Failure,
@@ -35,17 +38,17 @@ from desktop.qt.payloads import (
 )
 from desktop.store.records import step_from_event
 
-Loader = Callable[[PairConfig, LoadCallback], ModelPair]
+Loader = Callable[[PairConfig, LoadCallback, threading.Event], ModelPair]
 Checker = Callable[[str, str], Compatibility]
 FetchCallback = Callable[[str, int, int], None]
 Fetcher = Callable[[str, FetchCallback], tuple[Path, Path]]
 
 
-def llama_loader(cfg: PairConfig, progress: LoadCallback) -> ModelPair:
+def llama_loader(cfg: PairConfig, progress: LoadCallback, cancel: threading.Event) -> ModelPair:
     """Load with llama.cpp (imported here, so fake-model tests never need it)."""
     from desktop.engine.llamacpp import LlamaBackend
 
-    return ModelPair.load(LlamaBackend(), cfg, progress)
+    return ModelPair.load(LlamaBackend(), cfg, progress, cancel)
 
 
 def llama_checker(verifier: str, draft: str) -> Compatibility:
@@ -81,6 +84,7 @@ class PairWorker(QObject):
     load_progressed = Signal(object)  # LoadProgress
     models_loaded = Signal(object)  # PairInfo
     load_failed = Signal(object)  # Failure
+    load_cancelled = Signal()  # the request's cancel was set: nothing is loaded, nothing failed
     generation_started = Signal(object)  # ReplyStarted
     step_ready = Signal(object)  # StepReady
     generation_finished = Signal(object)  # ReplyFinished
@@ -95,11 +99,13 @@ class PairWorker(QObject):
         loader: Loader = llama_loader,
         checker: Checker = llama_checker,
         fetcher: Fetcher = catalog_fetcher,
+        calibration: Callable[[], Path | None] = calibration_file,
     ) -> None:
         super().__init__()
         self._loader = loader
         self._checker = checker
         self._fetcher = fetcher
+        self._calibration = calibration  # where measured costs are cached; None: measure each time
         self.pair: ModelPair | None = None
 
     @Slot(object)
@@ -107,6 +113,9 @@ class PairWorker(QObject):
         """Replace the loaded pair (the old one is freed first, to keep memory bounded)."""
         _close(self.pair)
         self.pair = None
+        if request.cancel.is_set():  # cancelled while it waited in the queue
+            self.load_cancelled.emit()
+            return
         shown = -1.0
 
         def progress(which: str, fraction: float) -> None:
@@ -116,13 +125,34 @@ class PairWorker(QObject):
                 self.load_progressed.emit(LoadProgress(which, fraction))
 
         try:
-            self.pair = self._loader(request.config, progress)
+            pair = self._loader(request.config, progress, request.cancel)
+        except Cancelled:
+            self.load_cancelled.emit()
+            return
         except Exception as exc:
             self.load_failed.emit(Failure.from_exception(exc, FailureKind.LOAD))
             return
+        self.load_progressed.emit(LoadProgress(MEASURING, 0.0))
+        baseline = self._measure(pair)
+        if request.cancel.is_set():  # the window closed while this machine was being measured
+            _close(pair)
+            self.load_cancelled.emit()
+            return
+        self.pair = pair
         cfg = request.config
         draft = Path(cfg.draft.path).name if cfg.draft else None
-        self.models_loaded.emit(PairInfo(request.label, Path(cfg.verifier.path).name, draft))
+        self.models_loaded.emit(PairInfo(request.label, Path(cfg.verifier.path).name, draft, baseline))
+
+    def _measure(self, pair: ModelPair) -> float:
+        """The verifier-alone tokens/s from the pair's calibration (cached after the first time);
+        0 when it cannot be measured: the pair still works, the window just shows no speed-up.
+        """
+        try:
+            costs = pair.calibrate(self._calibration())
+            single = costs.verify(1)
+        except Exception:
+            return 0.0
+        return 1.0 / single if single > 0 else 0.0
 
     @Slot(object)
     def generate(self, request: GenerateRequest) -> None:

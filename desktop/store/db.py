@@ -19,6 +19,7 @@ from desktop.store.records import (
     ChatMessage,
     ConversationInfo,
     Step,
+    baseline_from_json,
     stats_from_json,
     stats_to_json,
 )
@@ -162,7 +163,15 @@ class Store:
         )
         return [
             ChatMessage(
-                mid, role, content, tuple(steps.get(mid, ())), status, finish, stats_from_json(st), pair
+                mid,
+                role,
+                content,
+                tuple(steps.get(mid, ())),
+                status,
+                finish,
+                stats_from_json(st),
+                pair,
+                baseline_from_json(st),
             )
             for mid, role, content, status, finish, st, pair in rows
         ]
@@ -192,12 +201,18 @@ class Store:
             )
 
     def finish_message(
-        self, mid: int, status: str, finish_reason: str | None, stats: GenerationStats | None
+        self,
+        mid: int,
+        status: str,
+        finish_reason: str | None,
+        stats: GenerationStats | None,
+        verifier_alone_tps: float = 0.0,
     ) -> None:
+        """Close a reply with its numbers and the verifier-alone speed they compare against."""
         with self._db:
             self._db.execute(
                 "UPDATE messages SET status = ?, finish_reason = ?, stats = ? WHERE id = ?",
-                (status, finish_reason, stats_to_json(stats), mid),
+                (status, finish_reason, stats_to_json(stats, verifier_alone_tps), mid),
             )
             row = self._db.execute("SELECT conversation FROM messages WHERE id = ?", (mid,)).fetchone()
             if row:

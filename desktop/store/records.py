@@ -37,6 +37,7 @@ class Step:
     verifier: str = ""  # the verifier's own token, even when its text is not complete yet
     probs: tuple[float, ...] = ()  # verifier probability of each drafted token, then its own
     seconds: float = 0.0
+    drafter: str = ""  # who proposed `drafted`: "draft model", "n-gram" (prompt lookup), or ""
 
     @property
     def text(self) -> str:
@@ -57,6 +58,7 @@ class Step:
                 "v": self.verifier,
                 "p": list(self.probs),
                 "s": self.seconds,
+                **({"dr": self.drafter} if self.drafter else {}),
             },
             ensure_ascii=False,
         )
@@ -72,6 +74,7 @@ class Step:
             verifier=d["v"],
             probs=tuple(d["p"]),
             seconds=d["s"],
+            drafter=d.get("dr", ""),
         )
 
 
@@ -82,16 +85,31 @@ def step_from_event(event: StepEvent, token_text: Callable[[int], str]) -> Step:
         tokens=tuple(Token(p.text, p.source) for p in event.pieces),
         drafted=event.drafted_text,
         rejected=event.rejected_text,
-        verifier=token_text(event.verifier),
+        verifier=event.verifier_text or token_text(event.verifier),
         probs=event.verifier_probs,
         seconds=event.timings.total_s,
+        drafter=event.drafter,
     )
 
 
-def stats_to_json(stats: GenerationStats | None) -> str | None:
+BASELINE_KEY = "verifier_alone_tps"  # kept beside the stats: what the speed-up was measured against
+
+
+def stats_to_json(stats: GenerationStats | None, verifier_alone_tps: float = 0.0) -> str | None:
     if stats is None:
         return None
-    return json.dumps({f.name: getattr(stats, f.name) for f in fields(GenerationStats)})
+    d: dict[str, float | int] = {f.name: getattr(stats, f.name) for f in fields(GenerationStats)}
+    if verifier_alone_tps > 0:
+        d[BASELINE_KEY] = verifier_alone_tps
+    return json.dumps(d)
+
+
+def baseline_from_json(text: str | None) -> float:
+    """The verifier-alone tokens/s stored with a reply's stats; 0 when it was not measured."""
+    if not text:
+        return 0.0
+    value = json.loads(text).get(BASELINE_KEY, 0.0)
+    return float(value) if isinstance(value, int | float) else 0.0
 
 
 def stats_from_json(text: str | None) -> GenerationStats | None:
@@ -113,6 +131,7 @@ class ChatMessage:
     finish_reason: str | None = None
     stats: GenerationStats | None = None
     pair: str = ""  # which pair wrote the reply
+    verifier_alone_tps: float = 0.0  # the pair's measured verifier-alone speed, for the speed-up
 
 
 @dataclass(frozen=True, slots=True)

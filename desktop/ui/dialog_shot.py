@@ -1,6 +1,6 @@
 """Saves a PNG of the model-pair dialog with its verdict (for the README): run as a module.
 
-python -m desktop.ui.dialog_shot PATH [--verifier FILE --draft FILE]
+python -m desktop.ui.dialog_shot PATH [--verifier FILE --draft FILE] [--tab models|sampling|drafting]
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("path")
     parser.add_argument("--verifier")
     parser.add_argument("--draft")
+    parser.add_argument("--tab", choices=["models", "sampling", "drafting"], default="models")
     args = parser.parse_args(argv)
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     app = QApplication.instance() or QApplication(sys.argv[:1])
@@ -42,6 +43,7 @@ def main(argv: list[str] | None = None) -> int:
     controller = ChatController(store, PairWorker())
     pairs = [(p.name, p.title, p.installed) for p in list_pairs()]
     dialog = PairDialog(choice, prefs.generation, pairs, gpu_offload())
+    dialog.tabs.setCurrentIndex(["models", "sampling", "drafting"].index(args.tab))
     controller.files_checked.connect(dialog.show_verdict)
     loop = QEventLoop()
     controller.files_checked.connect(loop.quit)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from PySide6.QtGui import QColor, QFont, QTextCharFormat, QTextFormat
 
+from desktop.engine.drafters import NGRAM_DRAFTER
 from desktop.engine.events import Source
 from desktop.ui.theme import Theme
 
@@ -24,9 +25,11 @@ class ViewOptions:
 
 
 def token_format(
-    theme: Theme, options: ViewOptions, message_id: int, step: int, source: str
+    theme: Theme, options: ViewOptions, message_id: int, step: int, source: str, drafter: str = ""
 ) -> QTextCharFormat:
-    """The format of text from one step and source ("accepted", "verifier" or "rejected")."""
+    """The format of text from one step and source ("accepted", "verifier" or "rejected");
+    accepted tokens that prompt lookup (not the draft model) proposed get a dotted underline.
+    """
     fmt = QTextCharFormat()
     fmt.setProperty(MESSAGE_ID, message_id)
     fmt.setProperty(STEP, step)
@@ -36,8 +39,12 @@ def token_format(
         fmt.setForeground(QColor(theme.rejected))
         return fmt
     if options.highlight:
-        pair = theme.accepted if source == Source.ACCEPTED.value else theme.verifier
+        accepted = source == Source.ACCEPTED.value
+        pair = theme.accepted if accepted else theme.verifier
         fmt.setBackground(QColor(pair[step % 2]))
+        if accepted and drafter == NGRAM_DRAFTER:
+            fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.DotLine)
+            fmt.setUnderlineColor(QColor(theme.muted))
     return fmt
 
 

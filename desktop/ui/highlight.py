@@ -20,12 +20,12 @@ def runs(
         text, source = "", ""
         for token in step.tokens:
             if token.source.value != source and text:
-                yield text, token_format(theme, options, message_id, step.index, source)
+                yield text, token_format(theme, options, message_id, step.index, source, step.drafter)
                 text = ""
             source = token.source.value
             text += token.text
         if text:
-            yield text, token_format(theme, options, message_id, step.index, source)
+            yield text, token_format(theme, options, message_id, step.index, source, step.drafter)
         if options.show_rejected and step.rejected:
             yield "".join(step.rejected), token_format(theme, options, message_id, step.index, REJECTED)
 
@@ -77,12 +77,14 @@ def colour_rendered(
             spans[-1] = (spans[-1][0], pos + 1, key)
         else:
             spans.append((pos, pos + 1, key))
+    drafter = {step.index: step.drafter for step in message.steps}
     cursor = QTextCursor(doc)
     cursor.beginEditBlock()
     for start, stop, (index, source) in spans:
         cursor.setPosition(start)
         cursor.setPosition(stop, QTextCursor.MoveMode.KeepAnchor)
-        cursor.mergeCharFormat(token_format(theme, options, message.id, index, source))
+        fmt = token_format(theme, options, message.id, index, source, drafter.get(index, ""))
+        cursor.mergeCharFormat(fmt)
     if options.show_rejected:
         _insert_rejected(cursor, step_end, last_pos_of_raw, theme, options, message.id)
     cursor.endEditBlock()

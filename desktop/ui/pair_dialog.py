@@ -32,10 +32,25 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.engine.config import DraftConfig, DraftPolicy, GenerationConfig, SamplingConfig
+from desktop.engine.config import DraftConfig, DraftPolicy, GenerationConfig, Mode, SamplingConfig
 from desktop.engine.errors import TandemError
 from desktop.qt.payloads import CheckResult
 from desktop.ui.preferences import PairChoice
+
+MODES = (
+    (Mode.SPECULATIVE, "Speculative (always draft, to watch the steps)"),
+    (Mode.FASTEST, "Fastest (draft only when it pays on this machine)"),
+)
+MODE_NOTE = (
+    "Speculative mode drafts every step, so every step shows what the draft proposed. Fastest mode "
+    "picks each step's draft length, zero included, from this machine's measured costs and the "
+    "recent acceptance rate. On many CPUs checking k tokens costs nearly k single tokens, so "
+    "drafting rarely pays there; the stats strip shows the speed-up you actually get."
+)
+NGRAM_NOTE = (
+    "Prompt lookup proposes the tokens that followed the same few tokens earlier in the "
+    "conversation; it needs no model and shines when a reply repeats or edits what it was given."
+)
 
 CPU_ONLY = (
     "This build of llama.cpp runs on the CPU, so GPU layers have no effect. To offload to a GPU, "
@@ -131,7 +146,7 @@ class PairDialog(QDialog):
         self._checked: tuple[str, str] | None = None
         self._kind = "warning"
         self._verdict: CheckResult | None = None
-        tabs = QTabWidget()
+        self.tabs = tabs = QTabWidget()
         tabs.addTab(self._models_tab(choice, gpu_offload), "Models")
         tabs.addTab(self._sampling_tab(generation), "Sampling")
         tabs.addTab(self._drafting_tab(generation), "Drafting")
@@ -235,6 +250,18 @@ class PairDialog(QDialog):
     def _drafting_tab(self, g: GenerationConfig) -> QWidget:
         page = QWidget()
         form = QFormLayout(page)
+        self.mode = QComboBox()
+        for mode, text in MODES:
+            self.mode.addItem(text, mode)
+        self.mode.setCurrentIndex([m for m, _ in MODES].index(g.draft.mode))
+        self.mode.setAccessibleName("Mode")
+        form.addRow("Mode", self.mode)
+        form.addRow("", _note(MODE_NOTE))
+        self.ngram = QCheckBox("Prompt lookup (n-gram) drafting")
+        self.ngram.setChecked(g.draft.ngram)
+        self.ngram.setToolTip(NGRAM_NOTE)
+        form.addRow("", self.ngram)
+        form.addRow("", _note(NGRAM_NOTE))
         self.draft_max = _spin(0, 32, g.draft.draft_max)
         self.draft_max.setSpecialValueText("0 (plain decoding)")
         self.p_min = _dspin(0.0, 1.0, g.draft.p_min, 0.05)
@@ -347,6 +374,8 @@ class PairDialog(QDialog):
                 draft_max=self.draft_max.value(),
                 p_min=self.p_min.value(),
                 policy=DraftPolicy.ADAPTIVE if self.adaptive.isChecked() else DraftPolicy.FIXED,
+                mode=self.mode.currentData(),
+                ngram=self.ngram.isChecked(),
             ),
         )
         return PairDialogResult(choice, generation)

@@ -8,13 +8,16 @@ from typing import Any
 
 from PySide6.QtCore import QByteArray, QSettings
 
-from desktop.engine.config import DraftConfig, DraftPolicy, GenerationConfig, SamplingConfig
+from desktop.engine.config import DraftConfig, DraftPolicy, GenerationConfig, Mode, SamplingConfig
 from desktop.ui.formats import ViewOptions
 from desktop.ui.preferences import PairChoice, Preferences
 
 DEFAULT_SAMPLING = SamplingConfig(temperature=0.7, top_k=40, top_p=0.95, min_p=0.05)
+# Speculative mode by default: the app is for watching the steps; Fastest is one click away.
 DEFAULT_GENERATION = GenerationConfig(
-    max_tokens=1024, sampling=DEFAULT_SAMPLING, draft=DraftConfig(draft_max=4)
+    max_tokens=1024,
+    sampling=DEFAULT_SAMPLING,
+    draft=DraftConfig(draft_max=4, mode=Mode.SPECULATIVE, ngram=False),
 )
 
 
@@ -66,6 +69,8 @@ class Settings:
             draft_max=self._get("drafting/draft_max", g.draft.draft_max),
             p_min=self._get("drafting/p_min", g.draft.p_min),
             policy=DraftPolicy.ADAPTIVE if adaptive else DraftPolicy.FIXED,
+            mode=self._mode(g.draft.mode),
+            ngram=self._get("drafting/ngram", g.draft.ngram),
         )
         generation = GenerationConfig(
             max_tokens=self._get("generation/max_tokens", g.max_tokens), sampling=sampling, draft=draft
@@ -74,6 +79,12 @@ class Settings:
             highlight=self._get("view/highlight", True), show_rejected=self._get("view/show_rejected", False)
         )
         return Preferences(choice, generation, view, self._get("view/theme", d.theme))
+
+    def _mode(self, default: Mode) -> Mode:
+        try:
+            return Mode(self._get("drafting/mode", default.value))
+        except ValueError:
+            return default
 
     def save(self, prefs: Preferences) -> None:
         for f in fields(PairChoice):
@@ -88,6 +99,8 @@ class Settings:
         self._s.setValue("drafting/draft_max", dr.draft_max)
         self._s.setValue("drafting/p_min", dr.p_min)
         self._s.setValue("drafting/adaptive", dr.policy is DraftPolicy.ADAPTIVE)
+        self._s.setValue("drafting/mode", dr.mode.value)
+        self._s.setValue("drafting/ngram", dr.ngram)
         self._s.setValue("generation/max_tokens", prefs.generation.max_tokens)
         self._s.setValue("view/highlight", prefs.view.highlight)
         self._s.setValue("view/show_rejected", prefs.view.show_rejected)

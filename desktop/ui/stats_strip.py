@@ -6,8 +6,10 @@ from PySide6.QtCore import QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QPainter, QPaintEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QWidget
 
+from desktop.engine.config import Mode
 from desktop.engine.events import GenerationStats
 from desktop.store.records import Step
+from desktop.ui import speedup
 from desktop.ui.theme import LIGHT, Theme
 
 MAX_BARS = 80
@@ -61,7 +63,8 @@ class AcceptanceChart(QWidget):
 
 
 class StatsStrip(QWidget):
-    """tokens/s · acceptance · tokens per step · steps · drafted/accepted, with the chart."""
+    """tokens/s · speed-up vs the verifier alone · acceptance · tokens per step · steps ·
+    drafted/accepted, with the chart."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -74,9 +77,12 @@ class StatsStrip(QWidget):
         self.status.setObjectName("muted")
         layout.addWidget(self.status)
         layout.addStretch(1)
+        self.theme: Theme = LIGHT
+        self._shown: tuple[GenerationStats, float, Mode] = (GenerationStats(), 0.0, Mode.SPECULATIVE)
         self.numbers: dict[str, QLabel] = {}
         for key, tip in (
             ("speed", "Tokens generated per second of decoding (prompt reading not included)"),
+            ("speedup", ""),  # set with the numbers: it explains them
             ("acceptance", "Share of drafted tokens that the verifier accepted"),
             ("per_step", "Tokens added per step: accepted draft tokens plus the verifier's own"),
             ("steps", "Speculative steps so far"),
@@ -92,19 +98,27 @@ class StatsStrip(QWidget):
         self.clear()
 
     def set_theme(self, theme: Theme) -> None:
+        self.theme = theme
         self.chart.theme = theme
         self.chart.update()
+        self.show_stats(*self._shown)  # the speed-up's colours come from the theme
 
     def clear(self) -> None:
         self.show_stats(GenerationStats())
         self.chart.set_steps([])
 
-    def show_stats(self, stats: GenerationStats) -> None:
+    def show_stats(
+        self, stats: GenerationStats, baseline_tps: float = 0.0, mode: Mode = Mode.SPECULATIVE
+    ) -> None:
+        """The numbers so far; with the verifier-alone speed, the speed-up against it too."""
+
         def n(value: str, unit: str) -> str:
             return f"<b>{value}</b> <span style='color:gray'>{unit}</span>"
 
+        self._shown = (stats, baseline_tps, mode)
         has = stats.steps > 0
         self.numbers["speed"].setText(n(f"{stats.tokens_per_s:.1f}" if has else "–", "tok/s"))
+        self._show_speedup(speedup.measure(stats, baseline_tps), mode)
         self.numbers["acceptance"].setText(n(f"{stats.acceptance:.0%}" if stats.drafted else "–", "accepted"))
         self.numbers["per_step"].setText(n(f"{stats.tokens_per_step:.2f}" if has else "–", "tokens/step"))
         self.numbers["steps"].setText(n(str(stats.steps) if has else "–", "steps"))
@@ -112,7 +126,33 @@ class StatsStrip(QWidget):
             n(f"{stats.accepted}/{stats.drafted}" if has else "–", "accepted/drafted")
         )
 
-    def show_reply(self, stats: GenerationStats | None, steps: tuple[Step, ...]) -> None:
+    def _show_speedup(self, measured: speedup.Speedup | None, mode: Mode) -> None:
+        label = self.numbers["speedup"]
+        label.setVisible(measured is not None)
+        if measured is None:
+            label.setText("")
+            label.setToolTip("")
+            return
+        colour = {
+            speedup.Verdict.EARLY: self.theme.muted,
+            speedup.Verdict.SLOWER: self.theme.rejected,
+            speedup.Verdict.EVEN: self.theme.muted,
+            speedup.Verdict.FASTER: self.theme.good,
+        }[measured.verdict]
+        label.setText(
+            f"<b style='color:{colour}'>{measured.ratio:.2f}×</b> "
+            f"<span style='color:gray'>vs verifier alone</span> "
+            f"<span style='color:{colour}'>· {speedup.words(measured, mode)}</span>"
+        )
+        label.setToolTip(speedup.explain(measured, mode))
+
+    def show_reply(
+        self,
+        stats: GenerationStats | None,
+        steps: tuple[Step, ...],
+        baseline_tps: float = 0.0,
+        mode: Mode = Mode.SPECULATIVE,
+    ) -> None:
         """The numbers of a finished reply (e.g. when a conversation is opened)."""
-        self.show_stats(stats or GenerationStats())
+        self.show_stats(stats or GenerationStats(), baseline_tps, mode)
         self.chart.set_steps(steps)

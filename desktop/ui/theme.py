@@ -30,6 +30,7 @@ class Theme:
     accepted: tuple[str, str]
     verifier: tuple[str, str]
     rejected: str
+    good: str  # text that says something pays off (speculation faster than the verifier alone)
     warning: str
     error_bg: str
     pygments_style: str
@@ -52,6 +53,7 @@ LIGHT = Theme(
     accepted=("#c8efd2", "#b3e5bf"),
     verifier=("#d4e2ff", "#bfd3fb"),
     rejected="#c0392b",
+    good="#1f7a45",
     warning="#9a6700",
     error_bg="#fde7e9",
     pygments_style="default",
@@ -74,6 +76,7 @@ DARK = Theme(
     accepted=("#1e5231", "#256139"),
     verifier=("#24406f", "#2d4d84"),
     rejected="#ff7b72",
+    good="#56d364",
     warning="#d29922",
     error_bg="#4a2326",
     pygments_style="github-dark",

@@ -13,6 +13,9 @@ def _quote(text: str) -> str:
     return f"<code>{html.escape(shown) or '∅'}</code>"
 
 
+DRAFTERS = {"draft model": "The draft model", "n-gram": "Prompt lookup (n-gram)"}
+
+
 def step_tooltip(step: Step, source: str) -> str:
     """Rich text: the step number, what the draft proposed, how much the verifier kept,
     what it produced instead, and the verifier's probabilities when sampling.
@@ -27,7 +30,8 @@ def step_tooltip(step: Step, source: str) -> str:
     lines = [f"<b>Step {step.index + 1}</b> · {what}"]
     if n_drafted:
         proposed = " ".join(_quote(t) for t in step.drafted)
-        lines.append(f"Draft proposed {n_drafted}: {proposed}")
+        who = DRAFTERS.get(step.drafter, "The draft")
+        lines.append(f"{who} proposed {n_drafted}: {proposed}")
         lines.append(f"Accepted {n_accepted} of {n_drafted}")
         if step.rejected:
             lines.append(f"Verifier produced {_quote(step.verifier)} instead of {_quote(step.rejected[0])}")

@@ -64,8 +64,16 @@ class TopBar(QWidget):
         if fraction is None:
             self.progress.hide()
             return
+        self.progress.setRange(0, 100)
         self.progress.setFormat(text)
         self.progress.setValue(int(fraction * 100))
+        self.progress.show()
+
+    def show_busy(self, text: str) -> None:
+        """A stage with no fraction to report: a moving bar, and the text as its tooltip."""
+        self.progress.setRange(0, 0)
+        self.progress.setFormat(text)
+        self.progress.setToolTip(text)
         self.progress.show()
 
     def _legend(self) -> None:

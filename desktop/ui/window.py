@@ -14,7 +14,15 @@ from PySide6.QtWidgets import QApplication, QMainWindow, QSplitter, QStackedWidg
 
 from desktop.engine.errors import TandemError
 from desktop.qt.controller import ChatController
-from desktop.qt.payloads import Failure, FailureKind, FetchProgress, LoadProgress, PairInfo, StepReady
+from desktop.qt.payloads import (
+    MEASURING,
+    Failure,
+    FailureKind,
+    FetchProgress,
+    LoadProgress,
+    PairInfo,
+    StepReady,
+)
 from desktop.qt.state import UiState
 from desktop.store.records import ChatMessage
 from desktop.ui import theme as themes
@@ -177,6 +185,10 @@ class MainWindow(QMainWindow):
 
     @Slot(object)
     def _on_load_progress(self, progress: LoadProgress) -> None:
+        if progress.which == MEASURING:
+            self.topbar.show_busy("Measuring this machine…")
+            self.stats.status.setText("Measuring this machine (a few seconds, the first time only)…")
+            return
         self.topbar.show_progress(f"Loading the {progress.which}… %p%", progress.fraction)
 
     @Slot(object)
@@ -239,7 +251,11 @@ class MainWindow(QMainWindow):
     def _on_conversation_reset(self) -> None:
         messages = self.controller.conversation.messages()
         last = next((m for m in reversed(messages) if m.role == "assistant"), None)
-        self.stats.show_reply(last.stats if last else None, last.steps if last else ())
+        if last is None:
+            self.stats.show_reply(None, ())
+        else:
+            mode = self.controller.generation.draft.mode
+            self.stats.show_reply(last.stats, last.steps, last.verifier_alone_tps, mode)
         self._on_state(self.controller.state)
 
     @Slot(object)
@@ -250,7 +266,9 @@ class MainWindow(QMainWindow):
 
     @Slot(object)
     def _on_stats(self, ready: StepReady) -> None:
-        self.stats.show_stats(ready.stats)
+        pair = self.controller.pair
+        baseline = pair.verifier_alone_tps if pair else 0.0
+        self.stats.show_stats(ready.stats, baseline, self.controller.generation.draft.mode)
         self.stats.chart.add(ready.step)
 
     # -- composer -----------------------------------------------------------------------
@@ -336,5 +354,6 @@ class MainWindow(QMainWindow):
         dialog.deleteLater()
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self.controller.cancel_load()  # a load in progress ends now, not when its file is read
         self.settings.save_geometry(self.saveGeometry(), self.splitter.saveState())
         super().closeEvent(event)

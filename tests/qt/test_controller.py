@@ -7,6 +7,7 @@ from pathlib import Path
 from pytestqt.qtbot import QtBot
 
 from desktop.engine.config import DraftConfig, GenerationConfig
+from desktop.engine.costmodel import Costs
 from desktop.qt.controller import ChatController
 from desktop.qt.payloads import LoadRequest
 from desktop.qt.state import UiState
@@ -147,6 +148,51 @@ def test_send_is_refused_unless_idle(qtbot: QtBot, tmp_path: Path) -> None:
         assert ctl.state is UiState.EMPTY
         assert not ctl.send("hi")
         assert store.conversations() == []
+    finally:
+        ctl.shutdown()
+        store.close()
+
+
+def test_a_cancelled_load_is_not_a_failure(qtbot: QtBot) -> None:
+    store = Store(":memory:")
+    loader = FakeLoader(hold=True)
+    ctl = ChatController(store, PairWorker(loader=loader, checker=ok_checker))
+    try:
+        ctl.load_pair(LoadRequest(FAKE_CONFIG, "fake"))
+        assert ctl.state is UiState.LOADING
+        qtbot.waitUntil(loader.started.is_set, timeout=5000)
+        with qtbot.assertNotEmitted(ctl.failed), qtbot.waitSignal(ctl.state_changed, timeout=5000) as b:
+            ctl.cancel_load()
+        assert b.args == [UiState.EMPTY] and ctl.pair is None
+        assert loader.saw_cancel  # the load ended because it was cancelled, not by timing out
+    finally:
+        ctl.shutdown()
+        store.close()
+
+
+def test_shutting_down_mid_load_cancels_the_load(qtbot: QtBot) -> None:
+    store = Store(":memory:")
+    loader = FakeLoader(hold=True)
+    ctl = ChatController(store, PairWorker(loader=loader, checker=ok_checker))
+    ctl.load_pair(LoadRequest(FAKE_CONFIG, "fake"))
+    qtbot.waitUntil(loader.started.is_set, timeout=5000)
+    ctl.shutdown()  # waits for the worker thread, which ends as soon as the load sees the cancel
+    store.close()
+    assert loader.saw_cancel
+
+
+def test_a_reply_is_stored_with_the_verifier_alone_speed(qtbot: QtBot) -> None:
+    store = Store(":memory:")
+    ctl = ChatController(store, PairWorker(loader=FakeLoader(costs=Costs((0.05, 0.06))), checker=ok_checker))
+    try:
+        with qtbot.waitSignal(ctl.pair_loaded, timeout=5000) as blocker:
+            ctl.load_pair(LoadRequest(FAKE_CONFIG, "fake"))
+        assert blocker.args[0].verifier_alone_tps == 20.0
+        ctl.generation = GenerationConfig(max_tokens=10)
+        send_and_wait(qtbot, ctl, "abc")
+        assert ctl.conversation.messages()[-1].verifier_alone_tps == 20.0
+        stored = store.messages(ctl.conversation.conversation_id or 0)
+        assert stored[-1].verifier_alone_tps == 20.0 and stored[-1].stats is not None
     finally:
         ctl.shutdown()
         store.close()

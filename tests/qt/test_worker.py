@@ -11,11 +11,12 @@ from pytestqt.qtbot import QtBot
 from desktop.engine.chat import Message
 from desktop.engine.compat import Compatibility
 from desktop.engine.config import DraftConfig, GenerationConfig
-from desktop.engine.errors import ModelLoadError
+from desktop.engine.costmodel import Costs
+from desktop.engine.errors import DecodeError, ModelLoadError
 from desktop.engine.events import Source
-from desktop.qt.payloads import CheckRequest, FailureKind, GenerateRequest, LoadRequest
+from desktop.qt.payloads import MEASURING, CheckRequest, FailureKind, GenerateRequest, LoadRequest
 from desktop.qt.worker import PairWorker
-from tests.qtfakes import FAKE_CONFIG, FakeLoader, ok_checker
+from tests.qtfakes import FAKE_CONFIG, CalibratedPair, FakeLoader, ok_checker
 
 
 class Requests(QObject):
@@ -65,9 +66,12 @@ def threaded() -> Iterator[tuple[Relay, Requests]]:
 
 def test_load_then_generate_signals_arrive_in_order(qtbot: QtBot, threaded) -> None:  # type: ignore[no-untyped-def]
     worker, requests = threaded
-    loading = [worker.load_progressed] * 3 + [worker.models_loaded]
+    loading = [worker.load_progressed] * 4 + [worker.models_loaded]
+    stages: list[str] = []
+    worker.load_progressed.connect(lambda p: stages.append(p.which))  # on this thread, via the relay
     with qtbot.waitSignals(loading, order="strict", timeout=5000):
         requests.load_requested.emit(LoadRequest(FAKE_CONFIG, "fake"))
+    assert stages == ["verifier", "verifier", "draft", MEASURING]  # measured after both loaded
 
     # Same-model pair: 15 tokens at 5 per step is exactly three steps.
     cfg = GenerationConfig(max_tokens=15, draft=DraftConfig(draft_max=4))
@@ -97,7 +101,7 @@ def test_generating_without_a_pair_fails_with_a_typed_error(qtbot: QtBot, thread
 
 
 def test_a_load_error_becomes_a_load_failure(qtbot: QtBot) -> None:
-    def broken(cfg, progress):  # type: ignore[no-untyped-def]
+    def broken(cfg, progress, cancel):  # type: ignore[no-untyped-def]
         raise ModelLoadError("model file not found: nope.gguf")
 
     worker = PairWorker(loader=broken)
@@ -113,3 +117,32 @@ def test_check_reports_the_rule(qtbot: QtBot) -> None:
         worker.check(CheckRequest("v.gguf", "d.gguf"))
     result = blocker.args[0]
     assert (result.ok, result.rule, result.detail) == (False, "same vocabulary type", "BPE vs SPM")
+
+
+def test_after_loading_the_worker_sends_the_verifier_alone_speed(qtbot: QtBot, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    loader = FakeLoader(costs=Costs((0.025, 0.03, 0.035)))
+    worker = PairWorker(loader=loader, calibration=lambda: tmp_path / "calibration.json")
+    with qtbot.waitSignal(worker.models_loaded, timeout=1000) as blocker:
+        worker.load(LoadRequest(FAKE_CONFIG, "fake"))
+    assert blocker.args[0].verifier_alone_tps == pytest.approx(40.0)  # 1 / verify(1)
+    pair = loader.pairs[-1]
+    assert isinstance(pair, CalibratedPair)
+    assert pair.cache_files == [tmp_path / "calibration.json"]  # cached per models, build, machine
+    assert worker.pair is pair and pair.decoder.costs == loader.costs  # Fastest mode can use them
+
+
+def test_a_failed_calibration_still_loads_the_pair(qtbot: QtBot) -> None:
+    worker = PairWorker(loader=FakeLoader(costs=DecodeError("no memory for a batch of 9")))
+    with qtbot.waitSignal(worker.models_loaded, timeout=1000) as blocker:
+        worker.load(LoadRequest(FAKE_CONFIG, "fake"))
+    assert blocker.args[0].verifier_alone_tps == 0.0  # unknown: the window shows no speed-up
+    assert worker.pair is not None
+
+
+def test_a_cancelled_load_says_cancelled_not_failed(qtbot: QtBot) -> None:
+    worker = PairWorker(loader=FakeLoader())
+    request = LoadRequest(FAKE_CONFIG, "fake")
+    request.cancel.set()  # the window closed while the request waited in the queue
+    with qtbot.assertNotEmitted(worker.load_failed), qtbot.waitSignal(worker.load_cancelled, timeout=1000):
+        worker.load(request)
+    assert worker.pair is None

@@ -9,7 +9,7 @@ from desktop.store.db import Store
 from desktop.store.records import DONE, STOPPED, STREAMING, Step, Token, title_from
 
 
-def step(i: int, text: str = "ab") -> Step:
+def step(i: int, text: str = "ab", drafter: str = "draft model") -> Step:
     return Step(
         index=i,
         tokens=(Token(text[:1], Source.ACCEPTED), Token(text[1:], Source.VERIFIER)),
@@ -18,6 +18,7 @@ def step(i: int, text: str = "ab") -> Step:
         verifier=text[1:],
         probs=(0.5, 0.25, 0.75),
         seconds=0.01,
+        drafter=drafter,
     )
 
 
@@ -27,17 +28,18 @@ def test_a_reply_and_its_steps_survive_a_new_connection(tmp_path: Path) -> None:
     conv = store.create("Hello")
     store.add_message(conv.id, "user", "hi", DONE)
     reply = store.add_message(conv.id, "assistant", "", STREAMING, pair="tiny")
-    store.append_steps(reply.id, [step(0, "ab"), step(1, "cd")])
+    store.append_steps(reply.id, [step(0, "ab"), step(1, "cd", "n-gram")])
     stats = GenerationStats(steps=2, drafted=4, accepted=2, tokens=4)
-    store.finish_message(reply.id, DONE, "stop", stats)
+    store.finish_message(reply.id, DONE, "stop", stats, verifier_alone_tps=27.5)
     store.close()
 
     again = Store(path)
     messages = again.messages(conv.id)
     assert [m.role for m in messages] == ["user", "assistant"]
     assert messages[1].content == "abcd"
-    assert messages[1].steps == (step(0, "ab"), step(1, "cd"))
+    assert messages[1].steps == (step(0, "ab"), step(1, "cd", "n-gram"))  # who drafted, too
     assert messages[1].stats == stats
+    assert messages[1].verifier_alone_tps == 27.5  # what its speed-up was measured against
     assert messages[1].pair == "tiny"
     assert again.journal_mode() == "wal"
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from PySide6.QtCore import QPoint
-from PySide6.QtGui import QColor, QTextCursor
+from PySide6.QtGui import QColor, QTextCharFormat, QTextCursor
 from pytestqt.qtbot import QtBot
 
 from desktop.engine.events import Source
@@ -139,6 +141,37 @@ def test_the_tooltip_says_what_the_step_did() -> None:
     assert "Accepted 1 of 3" in text
     assert "instead of <code>c</code>" in text
     assert "0.90" in text and "0.20" in text and "0.70" in text
+
+
+def test_the_tooltip_says_who_drafted() -> None:
+    by_model = Step(0, (Token("a", A), Token("b", V)), drafted=("a",), verifier="b", drafter="draft model")
+    by_lookup = replace(by_model, drafter="n-gram")
+    assert "The draft model proposed 1" in step_tooltip(by_model, "accepted")
+    assert "Prompt lookup (n-gram) proposed 1" in step_tooltip(by_lookup, "accepted")
+    assert "Prompt lookup" not in step_tooltip(by_model, "accepted")
+
+
+def test_prompt_lookup_tokens_are_underlined_dotted(qtbot: QtBot) -> None:
+    model = ConversationModel()
+    view = ChatView(model)
+    qtbot.addWidget(view)
+    model.load(1, "t", [])
+    model.add(ChatMessage(5, "assistant", "", status=STREAMING))
+    model_step, lookup_step = steps_of("abcdefgh")
+    model.add_step(replace(model_step, drafter="draft model"))
+    model.add_step(replace(lookup_step, drafter="n-gram"))
+    qtbot.waitUntil(lambda: not view._pending, timeout=2000)
+    dotted = QTextCharFormat.UnderlineStyle.DotLine
+    frame = view._frames[5]
+    styles = {}
+    for pos in range(frame.firstPosition(), frame.lastPosition()):
+        cursor = QTextCursor(view.document())
+        cursor.setPosition(pos + 1)
+        fmt = cursor.charFormat()
+        if fmt.hasProperty(STEP):
+            styles[view.document().characterAt(pos)] = fmt.underlineStyle() == dotted
+    # Step 1 (the draft model) has no underline; in step 2 only the accepted "efg" have one.
+    assert styles == dict(zip("abcdefgh", [False] * 4 + [True] * 3 + [False], strict=True))
 
 
 def test_align_skips_markup_and_never_runs_ahead() -> None:

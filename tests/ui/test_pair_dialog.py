@@ -6,7 +6,7 @@ from pathlib import Path
 
 from pytestqt.qtbot import QtBot
 
-from desktop.engine.config import GenerationConfig
+from desktop.engine.config import DraftConfig, GenerationConfig, Mode
 from desktop.ui.pair_dialog import CPU_ONLY, PairDialog
 from desktop.ui.preferences import PairChoice
 from desktop.ui.window import MainWindow
@@ -60,13 +60,19 @@ def test_a_compatible_pair_can_be_loaded(qtbot: QtBot, window: MainWindow, tmp_p
     assert dialog.load_button.isEnabled()
     dialog.temperature.setValue(0.0)
     dialog.draft_max.setValue(6)
+    assert dialog.mode.currentData() is Mode.SPECULATIVE and not dialog.ngram.isChecked()
+    dialog.mode.setCurrentIndex(dialog.mode.findData(Mode.FASTEST))
+    dialog.ngram.setChecked(True)
     with qtbot.waitSignal(window.controller.pair_loaded, timeout=5000):
         dialog.load_button.click()
     assert loader.loads[-1].verifier.path == str(verifier)
     assert loader.loads[-1].draft.path == str(draft)
-    assert window.controller.generation.draft.draft_max == 6
+    draft_cfg = window.controller.generation.draft
+    assert (draft_cfg.draft_max, draft_cfg.mode, draft_cfg.ngram) == (6, Mode.FASTEST, True)
     assert window.controller.generation.sampling.greedy
-    assert window.settings.load().choice.verifier == str(verifier)  # persisted
+    saved = window.settings.load()
+    assert saved.choice.verifier == str(verifier)  # persisted
+    assert saved.generation.draft.mode is Mode.FASTEST and saved.generation.draft.ngram
 
 
 def test_the_cpu_only_build_is_explained() -> None:
@@ -82,4 +88,16 @@ def test_a_missing_file_is_said_before_any_check() -> None:
     assert "Choose the verifier" in dialog.verdict.text()
     assert not dialog.load_button.isEnabled()
     assert dialog.verifier_gpu.isEnabled()
+    dialog.deleteLater()
+
+
+def test_the_dialog_shows_the_saved_mode_and_lookup_choice() -> None:
+    generation = GenerationConfig(draft=DraftConfig(mode=Mode.FASTEST, ngram=True))
+    dialog = PairDialog(PairChoice(pair=None), generation, [], gpu_offload=False)
+    assert dialog.mode.currentData() is Mode.FASTEST and dialog.ngram.isChecked()
+    assert dialog.mode.currentText() == "Fastest (draft only when it pays on this machine)"
+    dialog.mode.setCurrentIndex(dialog.mode.findData(Mode.SPECULATIVE))
+    dialog.ngram.setChecked(False)
+    draft = dialog.result_value().generation.draft
+    assert (draft.mode, draft.ngram) == (Mode.SPECULATIVE, False)
     dialog.deleteLater()

@@ -152,3 +152,68 @@ def test_switching_to_the_dark_theme_rebuilds_the_view(qtbot: QtBot, window: Mai
     assert image.width() > 0
     assert window.chat.palette().base().color().lightness() < 80
     assert "Assistant" in window.chat.document().toPlainText()  # rebuilt from the model
+
+
+def test_the_strip_compares_the_reply_with_the_verifier_alone(qtbot: QtBot, tmp_path: Path) -> None:
+    from desktop.engine.costmodel import Costs
+    from desktop.qt.payloads import LoadRequest
+    from tests.qtfakes import FAKE_CONFIG
+
+    store = Store(":memory:")
+    loader = FakeLoader(costs=Costs((1e-9,)))  # a verifier no reply can keep up with
+    c = ChatController(store, PairWorker(loader=loader, checker=ok_checker))
+    window = MainWindow(c, Settings(tmp_path / "s.ini"), default_preferences(), gpu_offload=False)
+    qtbot.addWidget(window)
+    window.show()
+    try:
+        with qtbot.waitSignal(c.pair_loaded, timeout=5000):
+            c.load_pair(LoadRequest(FAKE_CONFIG, "fake"))
+        c.generation = GenerationConfig(max_tokens=20)  # enough tokens for a verdict
+        with qtbot.waitSignal(c.reply_finished, timeout=5000):
+            type_and_send(qtbot, window, "abc")
+        label = window.stats.numbers["speedup"]
+        assert label.isVisible() and "vs verifier alone" in label.text()
+        assert "slower, try Fastest mode" in label.text()
+        window.new_conversation()  # an empty conversation has nothing to compare
+        assert not label.isVisible()
+    finally:
+        c.shutdown()
+        store.close()
+
+
+def test_closing_the_window_mid_load_cancels_it_without_a_failure(qtbot: QtBot, tmp_path: Path) -> None:
+    from desktop.qt.payloads import LoadRequest
+    from tests.qtfakes import FAKE_CONFIG
+
+    store = Store(":memory:")
+    loader = FakeLoader(hold=True)
+    c = ChatController(store, PairWorker(loader=loader, checker=ok_checker))
+    window = MainWindow(c, Settings(tmp_path / "s.ini"), default_preferences(), gpu_offload=False)
+    qtbot.addWidget(window)
+    window.show()
+    try:
+        c.load_pair(LoadRequest(FAKE_CONFIG, "fake"))
+        qtbot.waitUntil(loader.started.is_set, timeout=5000)
+        with qtbot.assertNotEmitted(c.failed):
+            window.close()
+            qtbot.waitUntil(lambda: c.state is UiState.EMPTY, timeout=5000)
+        assert loader.saw_cancel and not window.notice.isVisible()
+    finally:
+        c.shutdown()
+        store.close()
+
+
+def test_prompt_lookup_reaches_the_engine_and_its_steps_say_so(qtbot: QtBot, window: MainWindow) -> None:
+    from desktop.engine.config import Mode
+
+    c = window.controller
+    # The fake language repeats every 25 tokens, so prompt lookup finds what comes next.
+    c.generation = GenerationConfig(max_tokens=80, draft=DraftConfig(draft_max=4, ngram=True))
+    with qtbot.waitSignal(c.reply_finished, timeout=10000):
+        type_and_send(qtbot, window, "abc")
+    drafters = {s.drafter for s in c.conversation.messages()[-1].steps}
+    assert "n-gram" in drafters
+    c.generation = GenerationConfig(max_tokens=80, draft=DraftConfig(draft_max=4, mode=Mode.FASTEST))
+    with qtbot.waitSignal(c.reply_finished, timeout=10000):
+        window.composer.regenerate.click()
+    assert "n-gram" not in {s.drafter for s in c.conversation.messages()[-1].steps}
