@@ -9,6 +9,7 @@ import sys
 from collections.abc import Sequence
 from typing import NoReturn, TextIO
 
+from desktop.bench.command import add_arguments as add_bench_arguments
 from desktop.engine.chat import Message
 from desktop.engine.config import (
     DraftConfig,
@@ -71,6 +72,11 @@ def _positive_int(text: str) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="tandem", description="Speculative decoding you can watch.")
+    # With no command, `tandem` opens the window; these options drive it offscreen.
+    window = parser.add_argument_group("window (no command)")
+    window.add_argument("--screenshot", metavar="PATH", help="offscreen: reply to --prompt, save a PNG, exit")
+    window.add_argument("--prompt", dest="window_prompt", metavar="TEXT", help="the message to send")
+    window.add_argument("--pair", dest="window_pair", choices=["default", "tiny"], help="the pair to open")
     sub = parser.add_subparsers(dest="command", parser_class=_Parser)
 
     gen = sub.add_parser("generate", help="generate a reply on the command line")
@@ -109,6 +115,9 @@ def build_parser() -> argparse.ArgumentParser:
     fetch = msub.add_parser("fetch", help="download and verify a model pair")
     fetch.add_argument("pair", choices=["default", "tiny"])
     msub.add_parser("list", help="what is installed")
+
+    bench = sub.add_parser("bench", help="compare drafting configurations on a prompt suite")
+    add_bench_arguments(bench)
     return parser
 
 
@@ -221,8 +230,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
     colour = not args.no_color and not os.environ.get("NO_COLOR")
     for step in generation:
         if args.json:
-            verifier_text = pair.verifier.token_bytes(step.verifier).decode("utf-8", "replace")
-            payload = step_json(step, verifier_text)
+            payload = step_json(step, step.verifier_text)
             out.write(json.dumps(payload, ensure_ascii=False) + "\n")
             out.flush()
         else:
@@ -315,8 +323,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_generate(args)
         if args.command == "models":
             return cmd_models(args)
-        parser.print_help()
-        return 0
+        if args.command == "bench":
+            from desktop.bench.command import run_bench
+
+            return run_bench(args)
+        if args.screenshot and not args.window_prompt:
+            raise UsageError("--screenshot needs --prompt")
+        from desktop.ui.app import Launch, run
+
+        return run(Launch(args.window_pair, args.screenshot, args.window_prompt or ""))
     except TandemError as e:
         print(f"tandem: {e}", file=sys.stderr)
         return 2

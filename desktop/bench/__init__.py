@@ -1,0 +1,1 @@
+"""`tandem bench`: every drafting configuration side by side on a prompt suite, with targets."""

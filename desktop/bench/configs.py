@@ -1,0 +1,54 @@
+"""The drafting configurations a bench compares, each against the verifier alone."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from desktop.engine.config import DraftConfig, DraftPolicy, Mode
+
+PLAIN = "verifier alone"
+FIXED_LENGTHS = (1, 2, 4, 8)
+ADAPTIVE = "adaptive"
+NGRAM = "n-gram"
+FASTEST = "fastest"
+
+
+def fixed_name(k: int) -> str:
+    return f"draft k={k}"
+
+
+@dataclass(frozen=True, slots=True)
+class BenchConfig:
+    """A named drafting setup; `fixed_k` is its draft length when that is fixed (0 = plain)."""
+
+    name: str
+    draft: DraftConfig
+    fixed_k: int | None = None
+    needs_draft_model: bool = False
+
+
+def configurations(has_draft: bool = True) -> list[BenchConfig]:
+    """Verifier alone; fixed draft lengths 1, 2, 4, 8; adaptive; n-gram alone; fastest.
+
+    Without a draft model only the configurations that need none remain.
+    """
+    out = [BenchConfig(PLAIN, DraftConfig(draft_max=0), fixed_k=0)]
+    out += [
+        BenchConfig(fixed_name(k), DraftConfig(draft_max=k), fixed_k=k, needs_draft_model=True)
+        for k in FIXED_LENGTHS
+    ]
+    out += [
+        BenchConfig(ADAPTIVE, DraftConfig(draft_max=4, policy=DraftPolicy.ADAPTIVE), needs_draft_model=True),
+        BenchConfig(NGRAM, DraftConfig(draft_max=4, ngram=True, model=False)),
+        BenchConfig(FASTEST, DraftConfig(draft_max=8, mode=Mode.FASTEST, ngram=True, model=True)),
+    ]
+    return [c for c in out if has_draft or not c.needs_draft_model]
+
+
+def rotated(items: list[str], i: int) -> list[str]:
+    """`items` started at position i (mod len): each prompt runs the contestants in a new order,
+    so slow drift on a busy machine does not always hit the same one."""
+    if not items:
+        return []
+    s = i % len(items)
+    return items[s:] + items[:s]

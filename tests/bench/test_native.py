@@ -1,0 +1,135 @@
+"""llama.cpp's binaries as contestants: the command line, the HTTP client, the process's life."""
+
+from __future__ import annotations
+
+import json
+import stat
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from desktop.bench.errors import BenchError
+from desktop.bench.native import (
+    LlamaServer,
+    ServerContestant,
+    ServerSpec,
+    complete,
+    parse_llama_bench,
+    server_command,
+    server_help,
+    wait_healthy,
+)
+from desktop.bench.runner import PreparedPrompt
+from tests.bench import fake_server
+
+NEW_HELP = (
+    "--spec-type none,draft-simple,ngram-simple\n--spec-draft-n-max N  ...\n--spec-draft-n-min N\n"
+    "--spec-draft-p-min P\n--no-webui"
+)
+OLD_HELP = "--draft-max, --draft N\n--draft-min N\n--draft-p-min P"
+SPEC = ServerSpec("v.gguf", "d.gguf", 4, 2, 4096)
+
+
+@pytest.fixture
+def fake() -> Iterator[str]:
+    server, thread = fake_server.serve()
+    fake_server.Handler.requests.clear()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    thread.join(5)
+
+
+def _flag(cmd: list[str], name: str) -> str:
+    return cmd[cmd.index(name) + 1]
+
+
+def test_command_line_uses_this_builds_flag_names() -> None:
+    new = server_command("llama-server", SPEC, 8080, NEW_HELP)
+    assert (_flag(new, "-m"), _flag(new, "-md"), _flag(new, "--spec-draft-n-max")) == (
+        "v.gguf",
+        "d.gguf",
+        "4",
+    )
+    assert _flag(new, "--spec-draft-n-min") == "0" and _flag(new, "--spec-draft-p-min") == "0"
+    assert (_flag(new, "-t"), _flag(new, "-tb"), _flag(new, "-td"), _flag(new, "-tbd")) == ("2",) * 4
+    assert (_flag(new, "-c"), _flag(new, "-ngl"), _flag(new, "-ngld")) == ("4096", "0", "0")
+    assert (_flag(new, "--host"), _flag(new, "--port"), _flag(new, "-np")) == ("127.0.0.1", "8080", "1")
+    assert "--no-webui" in new and _flag(new, "--spec-type") == "draft-simple"
+    old = server_command("llama-server", SPEC, 8080, OLD_HELP)
+    assert _flag(old, "--draft-max") == "4" and _flag(old, "--draft-p-min") == "0"
+    assert "--no-webui" not in old and "--spec-type" not in old
+
+
+def test_plain_server_has_no_draft() -> None:
+    cmd = server_command("llama-server", ServerSpec("v.gguf", "d.gguf", 0, 2, 4096), 1, NEW_HELP)
+    assert "-md" not in cmd and "--spec-draft-n-max" not in cmd
+
+
+def test_completion_sends_the_token_ids_greedily_and_reads_the_timings(fake: str) -> None:
+    c = complete(fake, (1, 2, 3), 16)
+    assert (c.tokens, c.tokens_per_s, c.drafted, c.accepted) == (16, 42.5, 20, 15)
+    sent = fake_server.Handler.requests[-1]
+    assert sent["prompt"] == [1, 2, 3]
+    assert (sent["n_predict"], sent["temperature"], sent["top_k"], sent["cache_prompt"]) == (16, 0, 1, True)
+
+
+def test_server_contestant_reports_a_sample(fake: str) -> None:
+    s = ServerContestant("llama-server k=4", fake, 16).run(PreparedPrompt("p", "chat", (5, 6)))
+    assert (s.prompt_id, s.config, s.engine) == ("p", "llama-server k=4", "llama-server")
+    assert (s.tokens_per_s, s.drafted, s.accepted, s.steps) == (42.5, 20, 15, 0)
+
+
+def test_health_wait_and_failures(fake: str) -> None:
+    wait_healthy(fake, 5.0)
+    with pytest.raises(BenchError, match="exited"):
+        wait_healthy("http://127.0.0.1:9", 5.0, alive=lambda: False)
+    with pytest.raises(BenchError, match="did not become healthy"):
+        wait_healthy("http://127.0.0.1:9", 0.3)
+    with pytest.raises(BenchError, match="/completion failed"):
+        complete("http://127.0.0.1:9", (1,), 4, timeout=2.0)
+
+
+def _fake_binary(tmp_path: Path, body: str) -> str:
+    path = tmp_path / "llama-server"
+    path.write_text(f"#!{sys.executable}\n{body}")
+    path.chmod(path.stat().st_mode | stat.S_IXUSR)
+    return str(path)
+
+
+def test_server_process_starts_answers_and_is_always_stopped(tmp_path: Path) -> None:
+    root = Path(__file__).resolve().parents[2]
+    binary = _fake_binary(
+        tmp_path,
+        f"import runpy, sys\nsys.path.insert(0, {str(root)!r})\n"
+        "runpy.run_module('tests.bench.fake_server', run_name='__main__')\n",
+    )
+    help_text = server_help(binary)
+    assert "--spec-draft-n-max" in help_text
+    server = LlamaServer(binary, SPEC, help_text)
+    with server:
+        proc = server._proc
+        assert proc is not None and proc.poll() is None
+        assert complete(server.base_url, (1,), 16).tokens_per_s == 42.5
+    assert proc.poll() is not None  # stopped on leaving the block
+    server.stop()  # idempotent
+
+
+def test_a_server_that_dies_while_loading_is_reported_with_its_log(tmp_path: Path) -> None:
+    binary = _fake_binary(tmp_path, "import sys\nprint('error: model not found')\nsys.exit(1)\n")
+    with pytest.raises(BenchError, match="exited while loading") as info, LlamaServer(binary, SPEC, ""):
+        pass
+    assert "model not found" in str(info.value)
+
+
+def test_llama_bench_json_gives_the_tg_rate() -> None:
+    rows = [
+        {"n_prompt": 512, "n_gen": 0, "avg_ts": 300.0},
+        {"n_prompt": 0, "n_gen": 64, "avg_ts": 31.5},
+    ]
+    assert parse_llama_bench(json.dumps(rows)) == 31.5
+    with pytest.raises(BenchError, match="llama-bench"):
+        parse_llama_bench("[]")
+    with pytest.raises(BenchError, match="llama-bench"):
+        parse_llama_bench("not json")
