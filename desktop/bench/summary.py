@@ -9,7 +9,8 @@ from dataclasses import asdict, dataclass, field
 from desktop.bench.configs import FASTEST, PLAIN
 from desktop.bench.memory import ExpectedMemory
 from desktop.bench.runner import TANDEM, Sample
-from desktop.engine.costmodel import Costs, expected_tokens, step_seconds
+from desktop.engine import costmodel
+from desktop.engine.costmodel import Costs
 
 PYTHON_SHARE_MAX = 0.03
 FASTEST_VS_PLAIN_MIN = 0.97
@@ -33,7 +34,7 @@ def per_token_acceptance(accepted: int, rejections: int) -> float | None:
 
 def predicted_rate(costs: Costs, alpha: float, k: int) -> float:
     """The cost model's tokens/s for draft length k at per-token acceptance alpha."""
-    return expected_tokens(alpha, k) / step_seconds(costs, k, costs.draft_token_s if k else 0.0)
+    return costmodel.predicted_rate(costs, alpha, k, costs.draft_token_s)
 
 
 def rates_by_prompt(samples: Sequence[Sample], config: str) -> dict[str, float]:

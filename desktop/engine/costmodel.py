@@ -42,16 +42,23 @@ def expected_tokens(alpha: float, k: int) -> float:
     return (1.0 - alpha ** (k + 1)) / (1.0 - alpha)
 
 
-def step_seconds(costs: Costs, k: int, draft_token_s: float, overhead_s: float = 0.0) -> float:
-    """Predicted wall time of one step with draft length k."""
-    return k * draft_token_s + costs.verify(k + 1) + overhead_s
+def step_seconds(
+    costs: Costs, k: int, draft_token_s: float, overhead_s: float = 0.0, alpha: float = 0.0
+) -> float:
+    """Predicted wall time of one step with draft length k.
+
+    After a fully accepted step (probability alpha^k) the draft has one more token to read
+    before it can draft again, so it evaluates k + alpha^k tokens per step on average.
+    """
+    draft_tokens = k + alpha**k if k > 0 else 0.0
+    return draft_tokens * draft_token_s + costs.verify(k + 1) + overhead_s
 
 
 def predicted_rate(
     costs: Costs, alpha: float, k: int, draft_token_s: float, overhead_s: float = 0.0
 ) -> float:
     """Predicted tokens per second for draft length k."""
-    return expected_tokens(alpha, k) / step_seconds(costs, k, draft_token_s, overhead_s)
+    return expected_tokens(alpha, k) / step_seconds(costs, k, draft_token_s, overhead_s, alpha)
 
 
 def best_length(
@@ -71,6 +78,7 @@ class AcceptanceEstimate:
     """
 
     def __init__(self, prior: float = 0.6, weight: float = 2.0, decay: float = 0.9) -> None:
+        self.prior, self.weight = prior, weight
         self.passed = prior * weight
         self.tested = weight
         self.decay = decay
@@ -85,17 +93,20 @@ class AcceptanceEstimate:
         self.passed = self.passed * self.decay + accepted
         self.tested = self.tested * self.decay + accepted + (1 if accepted < drafted else 0)
 
-
-def _median(xs: Sequence[float]) -> float:
-    s = sorted(xs)
-    return s[len(s) // 2]
+    def forget(self, rate: float = 0.02) -> None:
+        """Drift back toward the prior while this drafter is not used, so a few early
+        rejections do not rule it out for the rest of a reply."""
+        self.passed += rate * (self.prior * self.weight - self.passed)
+        self.tested += rate * (self.weight - self.tested)
 
 
 def measure_batches(
     model: CachedModel, sizes: Sequence[int], reps: int = 3, token: int = 0
 ) -> tuple[float, ...]:
-    """Median seconds to decode a batch of each size after the model's cached text, leaving
-    the cache as it was. One warm-up batch first: the first decode allocates buffers.
+    """Seconds to decode a batch of each size after the model's cached text, leaving the
+    cache as it was: the fastest of `reps` tries (contention only ever slows a run down),
+    made non-decreasing in the batch size. Warm-up batches first: the first decodes
+    allocate buffers.
     """
     start = len(model.tokens)
     out = []
@@ -109,7 +120,9 @@ def measure_batches(
             model.extend([token] * n, n)
             times.append(time.perf_counter() - t0)
             model.rewind(start)
-        out.append(_median(times))
+        out.append(min(times))
+    for i in range(1, len(out)):
+        out[i] = max(out[i], out[i - 1])
     return tuple(out)
 
 

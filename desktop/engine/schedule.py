@@ -125,8 +125,11 @@ class FastestSchedule:
         if step.drafter == MODEL_DRAFTER and step.drafted and t.draft_s > 0 and c.draft_token_s > 0:
             ratio = t.draft_s / (len(step.drafted) * c.draft_token_s)
             self.draft_scale += EMA * (ratio - self.draft_scale)
-        if step.drafter in self.acceptance:
-            self.acceptance[step.drafter].observe(len(step.drafted), len(step.accepted))
+        for name, estimate in self.acceptance.items():
+            if name == step.drafter:
+                estimate.observe(len(step.drafted), len(step.accepted))
+            else:
+                estimate.forget()
 
 
 def make_schedule(drafters: Sequence[Drafter], cfg: DraftConfig, costs: Costs | None) -> Schedule:

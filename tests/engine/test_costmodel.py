@@ -112,3 +112,21 @@ def test_fastest_mode_calibrates_on_first_use() -> None:
     list(gen)
     assert dec.costs is not None and len(dec.costs.verify_s) == 9
     assert dec.verifier.model.cache == gen.tokens[:-1]  # calibration left the cache as it was
+
+
+def test_an_idle_drafter_drifts_back_toward_the_prior() -> None:
+    est = AcceptanceEstimate(prior=0.6)
+    for _ in range(3):
+        est.observe(drafted=3, accepted=0)
+    low = est.alpha
+    assert low < 0.3
+    for _ in range(100):
+        est.forget()
+    assert low < est.alpha < 0.6
+    assert est.alpha > 0.45
+
+
+def test_a_draft_that_was_fully_accepted_reads_one_more_token() -> None:
+    # alpha 1: every step is fully accepted, so the draft evaluates k + 1 tokens per step.
+    assert step_seconds(CPU, 2, 0.019, alpha=1.0) == pytest.approx(3 * 0.019 + 0.070)
+    assert step_seconds(CPU, 0, 0.019, alpha=1.0) == pytest.approx(0.034)
