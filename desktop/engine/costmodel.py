@@ -17,6 +17,7 @@ from pathlib import Path
 from desktop.engine.cache import CachedModel
 
 MAX_CALIBRATED_BATCH = 9
+CALIBRATION_VERSION = 2  # bump when the measuring method changes, so old entries are re-measured
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,6 +146,7 @@ def cached_costs(path: Path, key: str, measure: Callable[[], Costs]) -> Costs:
         table = json.loads(path.read_text())
     except (OSError, ValueError):
         table = {}
+    key = f"v{CALIBRATION_VERSION}:{key}"
     entry = table.get(key)
     if isinstance(entry, dict):
         try:
