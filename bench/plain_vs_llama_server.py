@@ -42,9 +42,8 @@ def main() -> None:
         _, generation = pair.reply(messages, cfg)
         list(generation)
         tandem = generation.stats.tokens_per_s
-        print(
-            f"round {r}: llama-server {server:.2f} tok/s, tandem {tandem:.2f} tok/s, ratio {tandem / server:.3f}"
-        )
+        ratio = tandem / server
+        print(f"round {r}: llama-server {server:.2f} tok/s, tandem {tandem:.2f} tok/s, ratio {ratio:.3f}")
 
 
 if __name__ == "__main__":
