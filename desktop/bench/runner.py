@@ -9,7 +9,7 @@ from typing import Protocol
 
 from desktop.bench.configs import BenchConfig, rotated
 from desktop.bench.memory import peak_rss_bytes, reset_peak_rss
-from desktop.bench.suite import BenchPrompt, Suite
+from desktop.bench.suite import BenchPrompt
 from desktop.engine.config import DraftConfig, GenerationConfig
 from desktop.engine.pair import ModelPair
 
@@ -132,7 +132,3 @@ def tandem_contestants(
     pair: ModelPair, configs: Sequence[BenchConfig], max_tokens: int
 ) -> list[TandemContestant]:
     return [TandemContestant(pair, c, max_tokens) for c in configs]
-
-
-def describe_suite(suite: Suite) -> str:
-    return f"{suite.name} ({len(suite.prompts)} prompts: {', '.join(sorted(suite.categories()))})"

@@ -279,11 +279,6 @@ class LlamaModel:
 
     # -- lifetime ---------------------------------------------------------------------
 
-    @property
-    def size_bytes(self) -> int:
-        """Bytes of weights."""
-        return int(lc.llama_model_size(self._model))
-
     def close(self) -> None:
         """Free the context, the batch and the weights (idempotent)."""
         if self._batch is not None:

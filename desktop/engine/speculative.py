@@ -170,6 +170,7 @@ class Generation:
             finish = "stop"
         self.text += "".join(p.text for p in pieces)
         rejected = drafts[n:]
+        drafted_text = tuple(_piece_text(vmodel, t) for t in drafts)
         total = time.perf_counter() - t0
         draft_s = sum(d.decode_s for d in self._drafters) - d0
         verify_s = verifier.decode_s - v0
@@ -180,8 +181,8 @@ class Generation:
             rejected=tuple(rejected),
             verifier=verdict.token,
             pieces=tuple(pieces),
-            drafted_text=tuple(_piece_text(vmodel, t) for t in drafts),
-            rejected_text=tuple(_piece_text(vmodel, t) for t in rejected),
+            drafted_text=drafted_text,
+            rejected_text=drafted_text[n:],
             verifier_probs=verdict.probs,
             timings=StepTimings(draft_s, verify_s, max(0.0, total - draft_s - verify_s)),
             finish_reason=finish,

@@ -145,7 +145,6 @@ class PairDialog(QDialog):
         self._pairs = pairs
         self._checked: tuple[str, str] | None = None
         self._kind = "warning"
-        self._verdict: CheckResult | None = None
         self.tabs = tabs = QTabWidget()
         tabs.addTab(self._models_tab(choice, gpu_offload), "Models")
         tabs.addTab(self._sampling_tab(generation), "Sampling")
@@ -297,7 +296,6 @@ class PairDialog(QDialog):
         for w in (self.verifier, self.draft, self.no_draft):
             w.setEnabled(files_mode)
         self.pair_combo.setEnabled(not files_mode)
-        self._verdict = None
         files = self.files()
         if files is None:
             self._show("warning", "This pair is not installed: run <code>tandem models fetch</code> first.")
@@ -322,7 +320,6 @@ class PairDialog(QDialog):
         """The worker's answer; ignored when the choice changed since the question."""
         if self._checked != (result.verifier, result.draft):
             return
-        self._verdict = result
         if result.error:
             self._show("bad", f"Could not read the files: {html.escape(result.error)}")
         elif result.ok:
