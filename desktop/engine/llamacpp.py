@@ -232,16 +232,25 @@ class LlamaModel:
                 f"{self.path.name}: context full ({start + len(tokens)} > {self._n_ctx} tokens)"
             )
         n_logits = min(n_logits, len(tokens))
-        step = self._n_batch
+        first_out = len(tokens) - n_logits  # index of the first token whose logits are wanted
+        step = self._n_batch  # llama.cpp caps it at the context size, so a batch may split
+        parts: list[Logits] = []
         for lo in range(0, len(tokens), step):
             chunk = tokens[lo : lo + step]
-            first_out = len(tokens) - n_logits - lo  # index in this chunk where outputs begin
-            self._decode_chunk(chunk, start + lo, first_out)
-        if n_logits == 0:
+            self._decode_chunk(chunk, start + lo, first_out - lo)
+            n_out = max(0, len(chunk) - max(0, first_out - lo))
+            if n_out:
+                rows = self._output_rows(n_out)
+                # The next decode overwrites llama.cpp's output buffer: keep a copy.
+                parts.append(rows if lo + step >= len(tokens) else rows.copy())
+        if not parts:
             return np.empty((0, self._n_vocab), dtype=np.float32)
+        return parts[0] if len(parts) == 1 else np.concatenate(parts)
+
+    def _output_rows(self, n: int) -> Logits:
+        """The logits rows of the last decode call, as a view of llama.cpp's buffer."""
         ptr = lc.llama_get_logits(self._ctx)
-        flat = np.ctypeslib.as_array(ptr, shape=(n_logits * self._n_vocab,))
-        return flat.reshape(n_logits, self._n_vocab)
+        return np.ctypeslib.as_array(ptr, shape=(n * self._n_vocab,)).reshape(n, self._n_vocab)
 
     def _decode_chunk(self, tokens: Sequence[int], start: int, first_out: int) -> None:
         b: Any = self._batch
