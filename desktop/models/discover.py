@@ -58,9 +58,10 @@ def _file(name: str, source: Source, path: Path) -> Found:
     return FoundFile(name, source, path, target)
 
 
-def _ggufs(folder: Path, pattern: str) -> list[Path]:
+def _ggufs(folder: Path, pattern: str, dirs: bool = False) -> list[Path]:
+    """What `pattern` matches in `folder`: files (links included), or with `dirs` folders; sorted."""
     try:
-        return sorted(p for p in folder.glob(pattern) if not p.is_dir())
+        return sorted(p for p in folder.glob(pattern) if p.is_dir() == dirs)
     except OSError:
         return []
 
@@ -125,9 +126,9 @@ def _flat(root: Path, source: Source) -> Iterator[Found]:
 
 
 def _hf_cache(root: Path, source: Source) -> Iterator[Found]:
-    for repo in _ggufs(root, "models--*"):
+    for repo in _ggufs(root, "models--*", dirs=True):
         org_name = repo.name.removeprefix("models--").replace("--", "/")
-        for snapshot in _ggufs(repo / "snapshots", "*"):
+        for snapshot in _ggufs(repo / "snapshots", "*", dirs=True):
             for path in _ggufs(snapshot, "**/*.gguf"):
                 yield _file(f"{org_name}/{path.relative_to(snapshot).as_posix()}", source, path)
 

@@ -182,10 +182,12 @@ def suggest(verifier: LibraryModel, table: tuple[KnownDraft, ...]) -> Suggestion
 def find_drafts(
     verifier: LibraryModel, models: tuple[LibraryModel, ...], table: tuple[KnownDraft, ...] | None = None
 ) -> DraftReport:
-    """Rank every model in `models` as a draft for `verifier`, or say why it cannot be one."""
+    """Rank every other model in `models` as a draft for `verifier`, or say why it cannot be one."""
     problem = _arch_problem(verifier.info.architecture, "verifier")
     ranked, refused = [], []
     for model in models:
+        if model.target == verifier.target:
+            continue  # the verifier is not a candidate for itself
         why = reasons(verifier, model)
         if problem and not why:
             why = (problem,)

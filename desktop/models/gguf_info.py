@@ -98,10 +98,12 @@ def vocab_print(meta: dict[str, object]) -> VocabPrint | None:
 
 
 def size_label(parameters: int) -> str:
-    """`1.5B`, `135M`: the size class as model cards write it."""
+    """`1.5B`, `135M` (`4K` for test files): the size class as model cards write it."""
     if parameters >= 10**9:
         return f"{parameters / 1e9:.1f}".rstrip("0").rstrip(".") + "B"
-    return f"{parameters / 1e6:.0f}M"
+    if parameters >= 10**6:
+        return f"{parameters / 1e6:.0f}M"
+    return f"{parameters / 1e3:.0f}K"
 
 
 def describe(header: Header, size: int, file_name: str) -> GgufInfo:

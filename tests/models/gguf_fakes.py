@@ -123,3 +123,82 @@ def hf_cached(hub: Path, repo: str, file: str, target: Path) -> Path:
     (folder / "refs").mkdir(exist_ok=True)
     (folder / "refs" / "main").write_text("a" * 40, encoding="utf-8")
     return snapshot
+
+
+def clone_vocab(src: Path, dst: Path, params: int, arch: str = "llama") -> Path:
+    """A small synthetic GGUF with `src`'s vocabulary and tokenizer settings (a draft that fits it)."""
+    from desktop.models.gguf_header import read_header
+
+    meta = read_header(src).metadata
+    texts = [t.decode("utf-8") for t in meta["tokenizer.ggml.tokens"]]  # type: ignore[attr-defined]
+    flags = {k: meta.get(f"tokenizer.ggml.{k}_token") for k in ("add_bos", "add_eos")}
+    spec = Spec(
+        vocab=texts,
+        arch=arch,
+        name="clone",
+        params=params,
+        file_type=Q8_0,
+        model=str(meta["tokenizer.ggml.model"]),
+        pre=str(meta.get("tokenizer.ggml.pre", "default")),
+        bos=int(meta["tokenizer.ggml.bos_token_id"]),  # type: ignore[call-overload]
+        eos=int(meta["tokenizer.ggml.eos_token_id"]),  # type: ignore[call-overload]
+        add_bos=None if flags["add_bos"] is None else bool(flags["add_bos"]),
+        add_eos=None if flags["add_eos"] is None else bool(flags["add_eos"]),
+    )
+    return write_gguf(dst, spec)
+
+
+LM_STUDIO_VERIFIER = "bartowski/SmolLM2-135M-Instruct-GGUF/SmolLM2-135M-Instruct-Q4_1.gguf"
+OLLAMA_DRAFT = "smollm2:135m"
+HF_CLONE = "HuggingFaceTB/SmolLM2-135M-Instruct-GGUF/smollm2-clone.gguf"
+
+
+def build_home(home: Path, verifier: Path, draft: Path, store: Path, extra: Path) -> dict[str, set[str]]:
+    """A home folder laid out like LM Studio, Ollama, Jan, GPT4All, the HF and llama.cpp caches,
+    using `verifier` and `draft` through links and synthetic GGUFs written into `store`; `extra`
+    is a folder for --folder. Returns the names each source should show."""
+    other = write_gguf(store / "other-vocab.gguf", Spec(vocab=tokens(900, "o"), params=3000))
+    qwen3 = write_gguf(store / "qwen3.gguf", Spec(arch="qwen3", vocab=tokens(800, "q"), params=3000))
+    qwen3next = write_gguf(
+        store / "qwen3next.gguf", Spec(arch="qwen3next", vocab=tokens(800, "q"), params=9000)
+    )
+    clone = clone_vocab(verifier, store / "clone.gguf", params=2000)
+    lm = home / ".lmstudio" / "models"
+    link(lm / LM_STUDIO_VERIFIER, verifier)
+    link(lm / "bartowski/Gone-GGUF/gone.gguf", store / "missing.gguf")
+    ollama = home / ".ollama" / "models"
+    ollama_model(ollama, ("registry.ollama.ai", "library", "smollm2", "135m"), draft)
+    ollama_model(ollama, ("hf.co", "bartowski", "Qwen3-GGUF", "Q4_K_M"), qwen3)
+    jan_model(home / ".local/share/Jan/data", "other-vocab", other)
+    gpt4all = home / ".local/share/nomic.ai/GPT4All"
+    gpt4all.mkdir(parents=True)
+    (gpt4all / "notes.gguf").write_text("hello, I am a text file")
+    write_gguf(gpt4all / "Llama-Vocab-Q4_K_M.gguf", Spec(vocab=tokens(600, "l"), params=2500))
+    hf_cached(
+        home / ".cache/huggingface/hub",
+        "HuggingFaceTB/SmolLM2-135M-Instruct-GGUF",
+        "smollm2-clone.gguf",
+        clone,
+    )
+    link(home / ".cache/llama.cpp/unsloth_Qwen3-Next_qwen3next.gguf", qwen3next)
+    link(home / ".cache/llama.cpp/duplicate.gguf", verifier)  # the LM Studio file again
+    write_gguf(extra / "nested" / "added.gguf", Spec(vocab=tokens(700, "a"), params=1500))
+    return {
+        "LM Studio": {LM_STUDIO_VERIFIER},
+        "Ollama": {OLLAMA_DRAFT, "hf.co/bartowski/Qwen3-GGUF:Q4_K_M"},
+        "Jan": {"other-vocab"},
+        "GPT4All": {"Llama-Vocab-Q4_K_M.gguf"},
+        "Hugging Face cache": {HF_CLONE},
+        "llama.cpp cache": {"unsloth_Qwen3-Next_qwen3next.gguf"},
+        "added folder": {"nested/added.gguf"},
+    }
+
+
+def home_env(home: Path, tmp: Path) -> dict[str, str]:
+    """The environment of a `tandem` process that sees only `home` (and empty Tandem folders)."""
+    import os
+
+    moved = ("XDG_", "HF_", "OLLAMA_MODELS", "JAN_DATA_FOLDER", "LLAMA_CACHE", "TANDEM_")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(moved)}
+    env.update(HOME=str(home), TANDEM_DATA_DIR=str(tmp / "data"), TANDEM_CACHE_DIR=str(tmp / "cache"))
+    return env

@@ -27,7 +27,7 @@ def test_reads_what_the_header_says(tmp_path: Path) -> None:
     )
     info = read_info(path)
     assert (info.architecture, info.name, info.quantization) == ("qwen3", "Tiny Thing", "Q3_K_M")
-    assert (info.parameters, info.size_label, info.context_length) == (3000, "0M", 256)
+    assert (info.parameters, info.size_label, info.context_length) == (3000, "3K", 256)
     assert info.size == path.stat().st_size
     assert info.tokenizer == "gpt2" and info.vocab is not None and info.vocab.n_vocab == 700
     assert (info.vocab.vocab_type, info.vocab.bos, info.vocab.eos, info.vocab.add_bos) == (2, 1, 2, False)
