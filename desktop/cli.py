@@ -22,6 +22,7 @@ from desktop.engine.config import (
 from desktop.engine.errors import TandemError
 from desktop.engine.events import GenerationStats, Source, StepEvent
 from desktop.engine.pair import PairConfig
+from desktop.models import library_command
 
 ACCEPTED_COLOUR = "\x1b[32m"  # green, as LM Studio shows accepted draft tokens
 VERIFIER_COLOUR = "\x1b[34m"  # blue: the verifier's own token
@@ -114,7 +115,7 @@ def build_parser() -> argparse.ArgumentParser:
     msub = models.add_subparsers(dest="models_command", parser_class=_Parser, required=True)
     fetch = msub.add_parser("fetch", help="download and verify a model pair")
     fetch.add_argument("pair", choices=["default", "tiny"])
-    msub.add_parser("list", help="what is installed")
+    library_command.add_arguments(msub)
 
     bench = sub.add_parser("bench", help="compare drafting configurations on a prompt suite")
     add_bench_arguments(bench)
@@ -278,28 +279,9 @@ class StderrProgress:
             sys.stderr.write("\n")
 
 
-def describe_installed() -> str:
-    """What `tandem models list` prints."""
-    from desktop.models.catalog import DEFAULT_PAIR
-    from desktop.models.listing import list_models, list_pairs
-    from desktop.models.paths import models_dir
-
-    lines = [f"Models in {models_dir()}:"]
-    files = list_models()
-    for f in files:
-        state = "verified" if f.verified else "NOT verified (run tandem models fetch)"
-        lines.append(f"  {f.name:44} {f.size / 1e6:8.1f} MB  {state}")
-    if not files:
-        lines.append("  (none)")
-    lines.append("Pairs:")
-    for pair in list_pairs():
-        mark = " (default)" if pair.name == DEFAULT_PAIR else ""
-        state = "installed" if pair.installed else f"not installed: tandem models fetch {pair.name}"
-        lines.append(f"  {pair.name:8} {pair.title}{mark}: {state}")
-    return "\n".join(lines)
-
-
 def cmd_models(args: argparse.Namespace) -> int:
+    if args.models_command in library_command.COMMANDS:
+        return library_command.run(args)
     if args.models_command == "fetch":
         from desktop.models.fetch import fetch_pair
 
@@ -309,8 +291,6 @@ def cmd_models(args: argparse.Namespace) -> int:
         finally:
             progress.close()
         print(f"pair '{args.pair}' is ready:\n  verifier {v}\n  draft    {d}")
-        return 0
-    print(describe_installed())
     return 0
 
 

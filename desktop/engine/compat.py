@@ -9,7 +9,7 @@ from desktop.engine.model import VocabInfo
 
 MAX_VOCAB_DIFFERENCE = 128  # llama.cpp SPEC_VOCAB_MAX_SIZE_DIFFERENCE
 FIRST_CHECKED_TOKEN = 5  # llama.cpp SPEC_VOCAB_CHECK_START_TOKEN_ID
-VOCAB_TYPES = {0: "none", 1: "SentencePiece", 2: "BPE", 3: "WordPiece", 4: "Unigram", 5: "RWKV"}
+VOCAB_TYPES = {0: "none", 1: "SentencePiece", 2: "BPE", 3: "WordPiece", 4: "Unigram", 5: "RWKV", 6: "PLaMo-2"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,8 +28,8 @@ def _type_name(t: int) -> str:
     return VOCAB_TYPES.get(t, str(t))
 
 
-def check(verifier: VocabInfo, draft: VocabInfo) -> Compatibility:
-    """Apply llama.cpp's draft/verifier compatibility rule."""
+def check_header(verifier: VocabInfo, draft: VocabInfo) -> Compatibility:
+    """The rule's parts that need no token text (type, BOS/EOS, size); `texts` may be empty."""
     if verifier.vocab_type != draft.vocab_type:
         return Compatibility(
             False,
@@ -60,6 +60,14 @@ def check(verifier: VocabInfo, draft: VocabInfo) -> Compatibility:
             f"the verifier has {verifier.n_vocab:,} tokens, the draft {draft.n_vocab:,} "
             f"(a difference of {diff:,})",
         )
+    return Compatibility(True)
+
+
+def check(verifier: VocabInfo, draft: VocabInfo) -> Compatibility:
+    """Apply llama.cpp's draft/verifier compatibility rule."""
+    verdict = check_header(verifier, draft)
+    if not verdict.ok:
+        return verdict
     for i in range(FIRST_CHECKED_TOKEN, min(verifier.n_vocab, draft.n_vocab)):
         if verifier.texts[i] != draft.texts[i]:
             return Compatibility(

@@ -34,3 +34,10 @@ def download_cache_dir() -> Path:
 def calibration_file() -> Path:
     """Measured step costs per model pair, build and machine (the fastest mode's cost model)."""
     return Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False)) / "calibration.json"
+
+
+def gguf_info_cache() -> Path:
+    """What was read from each GGUF's header (keyed by path, size and mtime); follows ``TANDEM_CACHE_DIR``."""
+    override = os.environ.get("TANDEM_CACHE_DIR")
+    root = Path(override) if override else Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False))
+    return root / "gguf-info.json"

@@ -1,0 +1,180 @@
+"""`tandem models list` and `tandem models drafts VERIFIER`: the library on the command line."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from desktop.models.app_folders import Source
+from desktop.models.discover import Skipped, default_locations
+from desktop.models.drafts import DraftReport, find_drafts
+from desktop.models.library import Library, LibraryModel, scan_library
+
+COMMANDS = ("list", "drafts")
+
+
+def add_arguments(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """Add `list` and `drafts` to the `tandem models` subcommands."""
+    listing = subparsers.add_parser("list", help="installed, bundled and found models, with sizes and places")
+    drafts = subparsers.add_parser(
+        "drafts", help="which models can draft for a verifier, and why not the rest"
+    )
+    drafts.add_argument(
+        "verifier", metavar="VERIFIER", help="a model name from 'tandem models list', or a path"
+    )
+    for p in (listing, drafts):
+        p.add_argument(
+            "--folder", action="append", default=[], metavar="DIR", help="also search DIR (repeatable)"
+        )
+        p.add_argument("--json", action="store_true", help="one JSON object for scripts")
+
+
+def scan(folders: list[str]) -> Library:
+    """The library of this machine plus `folders`, with header reads cached."""
+    from desktop.models.paths import gguf_info_cache
+
+    locations = default_locations(folders=tuple(Path(f).expanduser() for f in folders))
+    return scan_library(locations, gguf_info_cache())
+
+
+def _mb(size: int) -> str:
+    return f"{size / 1e6:,.1f} MB"
+
+
+def model_json(m: LibraryModel) -> dict[str, object]:
+    """A library model as `--json` prints it."""
+    i = m.info
+    return {
+        "name": m.name,
+        "source": m.source.value,
+        "path": str(m.path),
+        "file": str(m.target),
+        "size": m.size,
+        "architecture": i.architecture,
+        "model_name": i.name,
+        "title": m.title,
+        "size_label": i.size_label,
+        "parameters": i.parameters,
+        "quantization": i.quantization,
+        "context_length": i.context_length,
+        "tokenizer": i.tokenizer,
+        "vocab_size": i.vocab.n_vocab if i.vocab else None,
+        "vocab_fingerprint": i.vocab.fingerprint if i.vocab else None,
+    }
+
+
+def _skipped_json(s: Skipped) -> dict[str, object]:
+    return {"name": s.name, "source": s.source.value, "path": str(s.path), "reason": s.reason}
+
+
+def _summary(m: LibraryModel) -> str:
+    i = m.info
+    return " ".join(x for x in (i.architecture, i.size_label, i.quantization, _mb(m.size)) if x)
+
+
+def _where(m: LibraryModel) -> str:
+    return str(m.path) if m.path == m.target else f"{m.path} -> {m.target}"
+
+
+def _pairs_json() -> list[dict[str, object]]:
+    from desktop.models.catalog import DEFAULT_PAIR
+    from desktop.models.listing import list_pairs
+
+    return [
+        {"name": p.name, "title": p.title, "default": p.name == DEFAULT_PAIR, "installed": p.installed,
+         "verifier": str(p.verifier), "draft": str(p.draft), "not_ready": list(p.not_ready)}
+        for p in list_pairs()
+    ]  # fmt: skip
+
+
+def list_json(library: Library) -> dict[str, object]:
+    """What `tandem models list --json` prints."""
+    return {
+        "models": [model_json(m) for m in library.models],
+        "skipped": [_skipped_json(s) for s in library.skipped],
+        "pairs": _pairs_json(),
+        "searched": [{"source": loc.source.value, "path": str(loc.root), "exists": loc.root.is_dir()}
+                     for loc in library.searched],
+    }  # fmt: skip
+
+
+def list_text(library: Library) -> str:
+    """What `tandem models list` prints: Tandem's files, found files, refused files, pairs."""
+    from desktop.models.listing import list_models
+
+    states = {True: "  verified", False: "  NOT verified (run tandem models fetch)"}
+    verified = {f.path: states[f.verified] for f in list_models()}
+    lines = []
+    own = [m for m in library.models if m.source is Source.TANDEM]
+    others = [m for m in library.models if m.source is not Source.TANDEM]
+    lines.append(f"Tandem's models ({library.searched[0].root}):" if library.searched else "Tandem's models:")
+    for m in own:
+        lines.append(f"  {m.name}  {_summary(m)}{verified.get(m.path, '')}")
+    lines += ["  (none)"] if not own else []
+    lines.append("Found in other apps and added folders (used in place, never copied):")
+    for m in others:
+        lines += [f"  {m.source.value}: {m.name}  {_summary(m)}", f"      {_where(m)}"]
+    lines += ["  (none)"] if not others else []
+    if library.skipped:
+        lines.append("Not usable:")
+        lines += [f"  {s.source.value}: {s.name}: {s.reason}  ({s.path})" for s in library.skipped]
+    lines.append("Pairs:")
+    for p in _pairs_json():
+        mark = " (default)" if p["default"] else ""
+        state = "installed" if p["installed"] else f"not installed: tandem models fetch {p['name']}"
+        lines.append(f"  {p['name']:8} {p['title']}{mark}: {state}")
+    return "\n".join(lines)
+
+
+def drafts_json(report: DraftReport, library: Library) -> dict[str, object]:
+    """What `tandem models drafts --json` prints."""
+    s = report.suggestion
+    return {
+        "verifier": model_json(report.verifier),
+        "problem": report.problem or None,
+        "drafts": [
+            {**model_json(d.model), "rank": n, "notes": list(d.notes)} for n, d in enumerate(report.drafts, 1)
+        ],
+        "refused": [{**model_json(r.model), "reasons": list(r.reasons)} for r in report.refused],
+        "skipped": [_skipped_json(x) for x in library.skipped],
+        "suggestion": {"family": s.family, "repo": s.repo, "file": s.file, "size": s.size} if s else None,
+    }
+
+
+def drafts_text(report: DraftReport, library: Library) -> str:
+    """What `tandem models drafts` prints: ranked drafts, then every refusal with its reasons."""
+    v = report.verifier
+    lines = [f"Drafts for {v.name} ({_summary(v)}, {v.source.value}):"]
+    if report.problem:
+        lines.append(f"  none: {v.name} cannot speculate: {report.problem}")
+    for n, d in enumerate(report.drafts, 1):
+        lines += [
+            f"  {n}. {d.model.source.value}: {d.model.name}  {_summary(d.model)}",
+            f"      {'; '.join(d.notes)}",
+        ]
+        lines.append(f"      {_where(d.model)}")
+    if not report.drafts and not report.problem:
+        lines.append("  none of the models here can draft for it")
+        if (s := report.suggestion) is not None:
+            size = f" ({_mb(s.size)})" if s.size else ""
+            lines.append(f"  a {s.family} draft to download{size}: tandem models pull {s.repo}/{s.file}")
+    if report.refused:
+        lines.append("Cannot draft:")
+        lines += [f"  {r.model.source.value}: {r.model.name}: {'; '.join(r.reasons)}" for r in report.refused]
+    if library.skipped:
+        lines.append("Not usable:")
+        lines += [f"  {x.source.value}: {x.name}: {x.reason}" for x in library.skipped]
+    return "\n".join(lines)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run `models list` or `models drafts`; an unknown verifier raises UnknownModelError (exit 2)."""
+    library = scan(args.folder)
+    if args.models_command == "list":
+        print(json.dumps(list_json(library), indent=2) if args.json else list_text(library))
+        return 0
+    verifier = library.find(args.verifier)
+    report = find_drafts(verifier, library.models)
+    print(json.dumps(drafts_json(report, library), indent=2) if args.json else drafts_text(report, library))
+    return 0
