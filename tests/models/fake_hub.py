@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import random
 import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -17,6 +18,15 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 COMMIT = "3c7d2e1f0a9b8c7d6e5f4a3b2c1d0e9f8a7b6c5d"
 CHUNK = 64 * 1024
+REPO = "tandem-test/SmolLM2-135M-Instruct-GGUF"
+GATED = "tandem-test/Gated-GGUF"
+
+
+def synthetic_gguf(path: Path, size: int = 4 * 2**20, seed: int = 0) -> Path:
+    """A file that starts like a GGUF and is otherwise random bytes (not loadable)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(b"GGUF" + random.Random(seed).randbytes(size - 4))
+    return path
 
 
 @dataclass(frozen=True)
@@ -76,7 +86,7 @@ class FakeHub:
         handler = type("Handler", (_Handler,), {"hub": self})
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True).start()
         return self
 
     def stop(self) -> None:
@@ -210,7 +220,10 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         if method == "GET":
             self.hub.gets.append((path, start))
-            self._send_file(f, start)
+            try:
+                self._send_file(f, start)
+            except (BrokenPipeError, ConnectionResetError):
+                self.close_connection = True  # the client went away (cancelled or killed)
 
     def _send_file(self, f: FakeFile, start: int) -> None:
         hub = self.hub
