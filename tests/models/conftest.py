@@ -41,3 +41,11 @@ def hub(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeHub]:
         yield fake
     finally:
         fake.stop()
+
+
+@pytest.fixture(scope="session")
+def tiny_files() -> tuple[Path, Path]:
+    """The installed tiny pair (verifier, draft); found before any test moves TANDEM_DATA_DIR."""
+    from desktop.models.listing import pair_paths
+
+    return pair_paths("tiny")
