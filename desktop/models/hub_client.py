@@ -112,7 +112,7 @@ def _client() -> Any:
 
     def offline_guard(request: httpx2.Request) -> None:
         if is_offline_mode():
-            raise OfflineModeIsEnabled(f"Cannot reach {request.url}: HF_HUB_OFFLINE is set")
+            raise OfflineModeIsEnabled(f"cannot reach {request.url}: HF_HUB_OFFLINE is set")
 
     return httpx2.Client(
         transport=FailFastTransport(),
@@ -158,7 +158,9 @@ def _mapped(exc: Exception, repo: str, path: str | None, revision: str) -> HubEr
             "see: tandem models search"
         )
     if isinstance(exc, errors.OfflineModeIsEnabled):
-        return HubUnreachableError(f"{exc}; unset HF_HUB_OFFLINE to search or download")
+        return HubUnreachableError(
+            "HF_HUB_OFFLINE is set, so Tandem does not contact the Hub; unset it to search or download"
+        )
     if isinstance(exc, errors.HfHubHTTPError):
         status = exc.response.status_code if exc.response is not None else "an error"
         return HubError(f"the Hub at {site} answered {status} for {repo}; try again later")

@@ -59,6 +59,7 @@ class FakeHub:
 
     repos: dict[str, FakeRepo] = field(default_factory=dict)
     bytes_served: int = 0
+    requests: int = 0
     gets: list[tuple[str, int]] = field(default_factory=list)  # (file path, first byte) per GET
     drop_after: int | None = None  # next GET closes the connection once this offset is sent
     wrong_bytes: bool = False  # serve the file with one byte flipped, under the right sha256
@@ -126,6 +127,7 @@ class _Handler(BaseHTTPRequestHandler):
         self._route("POST")
 
     def _route(self, method: str) -> None:
+        self.hub.requests += 1
         url = urlsplit(self.path)
         parts = [unquote(p) for p in url.path.strip("/").split("/")]
         query = parse_qs(url.query)

@@ -194,3 +194,14 @@ def test_hub_down_fails_at_once_without_retrying(
     assert line.startswith(f"tandem: cannot reach the Hugging Face Hub at http://127.0.0.1:{port}")
     assert attempts == [("127.0.0.1", port)]  # one try: no retry loop
     assert files_under(models(tmp_path)) == []
+
+
+def test_hf_hub_offline_is_respected(repo: FakeHub, capsys: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    from huggingface_hub import constants
+
+    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", True)  # the library reads the variable at import
+    assert main(["models", "files", REPO]) == 2
+    assert error_line(capsys) == (
+        "tandem: HF_HUB_OFFLINE is set, so Tandem does not contact the Hub; unset it to search or download"
+    )
+    assert repo.requests == 0
