@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import re
@@ -205,3 +206,40 @@ def test_hf_hub_offline_is_respected(repo: FakeHub, capsys: Any, monkeypatch: py
         "tandem: HF_HUB_OFFLINE is set, so Tandem does not contact the Hub; unset it to search or download"
     )
     assert repo.requests == 0
+
+
+class _FillingDisk:
+    """A .partial whose disk fills up after `room` bytes."""
+
+    def __init__(self, real: Any, room: int) -> None:
+        self.real, self.room = real, room
+
+    def __enter__(self) -> _FillingDisk:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.real.close()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.real, name)
+
+    def write(self, data: bytes) -> int:
+        if self.real.tell() + len(data) > self.room:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return int(self.real.write(data))
+
+
+def test_disk_full_midway_keeps_the_part(
+    repo: FakeHub, tmp_path: Path, capsys: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real_open = Path.open
+
+    def open_filling(path: Path, mode: str = "r", *args: Any, **kwargs: Any) -> Any:
+        handle = real_open(path, mode, *args, **kwargs)
+        return _FillingDisk(handle, SIZE // 2) if path.name.endswith(".partial") and "b" in mode else handle
+
+    monkeypatch.setattr(Path, "open", open_filling)
+    assert main(["models", "pull", f"{REPO}:Q4_K_M"]) == 2
+    last = capsys.readouterr().err.strip().splitlines()[-1]
+    assert "is full after 2 MB of 4 MB; free some space and pull again to resume" in last
+    assert files_under(models(tmp_path)) == [f"{REPO}/{FILE}.partial", f"{REPO}/{FILE}.partial.json"]
