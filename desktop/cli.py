@@ -22,6 +22,7 @@ from desktop.engine.config import (
 from desktop.engine.errors import TandemError
 from desktop.engine.events import GenerationStats, Source, StepEvent
 from desktop.engine.pair import PairConfig
+from desktop.models import command as hub_command
 from desktop.models import library_command
 
 ACCEPTED_COLOUR = "\x1b[32m"  # green, as LM Studio shows accepted draft tokens
@@ -116,6 +117,7 @@ def build_parser() -> argparse.ArgumentParser:
     fetch = msub.add_parser("fetch", help="download and verify a model pair")
     fetch.add_argument("pair", choices=["default", "tiny"])
     library_command.add_arguments(msub)
+    hub_command.add_arguments(msub)
 
     bench = sub.add_parser("bench", help="compare drafting configurations on a prompt suite")
     add_bench_arguments(bench)
@@ -282,6 +284,8 @@ class StderrProgress:
 def cmd_models(args: argparse.Namespace) -> int:
     if args.models_command in library_command.COMMANDS:
         return library_command.run(args)
+    if args.models_command in hub_command.COMMANDS:
+        return hub_command.run(args)
     if args.models_command == "fetch":
         from desktop.models.fetch import fetch_pair
 
