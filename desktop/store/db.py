@@ -142,6 +142,11 @@ class Store:
         return self._writes.failure
 
     @property
+    def error(self) -> Exception | None:
+        """The exception behind `failure`."""
+        return self._writes.error
+
+    @property
     def unsaved(self) -> int:
         """Writes waiting for the disk (each a transaction)."""
         return len(self._writes)

@@ -23,7 +23,17 @@ from desktop.store.writes import SQLITE_CORRUPT, SQLITE_NOTADB, TRANSIENT, cause
 # The columns recovery copies, parents first so a child never lands without its parent.
 TABLES = {
     "conversations": ("id", "title", "created", "updated", "deleted"),
-    "messages": ("id", "conversation", "role", "content", "status", "finish_reason", "stats", "pair", "created"),
+    "messages": (
+        "id",
+        "conversation",
+        "role",
+        "content",
+        "status",
+        "finish_reason",
+        "stats",
+        "pair",
+        "created",
+    ),
     "steps": ("message", "idx", "data"),
 }
 HEADER = b"SQLite format 3\x00"
@@ -84,16 +94,20 @@ def _set_aside(path: Path, why: str) -> Opened:
     try:
         path.rename(aside)
     except OSError as e:
-        return _in_memory(f"The conversation database {path} is damaged ({why}) and could not be moved aside "
-                          f"({e.strerror or e}).")
+        return _in_memory(
+            f"The conversation database {path} is damaged ({why}) and could not be moved aside "
+            f"({e.strerror or e})."
+        )
     for suffix in ("-wal", "-shm"):  # SQLite finds them by name: they travel with the file
         with contextlib.suppress(OSError):
             Path(f"{path}{suffix}").rename(f"{aside}{suffix}")
     try:
         store = Store(path)
     except sqlite3.Error as e:
-        return _in_memory(f"The conversation database was damaged and moved to {aside}; a new one could not "
-                          f"be made ({cause(e)}).")
+        return _in_memory(
+            f"The conversation database was damaged and moved to {aside}; a new one could not "
+            f"be made ({cause(e)})."
+        )
     n = salvage(aside, store) if aside.is_file() else 0
     return Opened(
         store,

@@ -62,6 +62,8 @@ def describe(error: Exception) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Statement:
+    """One SQL statement of a queued transaction, with its parameters."""
+
     sql: str
     params: Sequence[Any]
     many: bool = False  # params is a sequence of rows for executemany
@@ -73,7 +75,12 @@ class WriteQueue:
     def __init__(self, db: sqlite3.Connection) -> None:
         self._db = db
         self._pending: list[tuple[Statement, ...]] = []
-        self.failure: str | None = None  # why the last attempt failed; None once it succeeded
+        self.error: Exception | None = None  # why the last attempt failed; None once it succeeded
+
+    @property
+    def failure(self) -> str | None:
+        """The last failure in one line for the window."""
+        return describe(self.error) if self.error is not None else None
 
     def __len__(self) -> int:
         return len(self._pending)
@@ -85,7 +92,7 @@ class WriteQueue:
 
     def flush(self) -> bool:
         """Try every waiting transaction in order; stop at the first that fails for now."""
-        failure = None
+        error: Exception | None = None
         while self._pending:
             try:
                 for s in self._pending[0]:
@@ -97,9 +104,9 @@ class WriteQueue:
             except (sqlite3.Error, ValueError, OverflowError) as e:  # the last two: values SQLite refused
                 with contextlib.suppress(sqlite3.Error):
                     self._db.rollback()
-                failure = describe(e)
+                error = e
                 if code(e) in TRANSIENT:
                     break
             self._pending.pop(0)  # saved, or a write that can never succeed
-        self.failure = failure
+        self.error = error
         return not self._pending

@@ -11,7 +11,7 @@ import os
 import sys
 from dataclasses import dataclass, replace
 
-from PySide6.QtCore import QObject, QTimer, Slot
+from PySide6.QtCore import QCoreApplication, QObject, QTimer, Slot
 from PySide6.QtWidgets import QApplication
 
 from desktop.engine.errors import TandemError
@@ -21,6 +21,7 @@ from desktop.qt.stall import StallProbe
 from desktop.qt.worker import PairWorker
 from desktop.store.db import Store, default_path
 from desktop.store.recovery import Opened, open_store
+from desktop.store.writes import cause
 from desktop.ui.instance import SingleInstance
 from desktop.ui.interrupts import Interrupts
 from desktop.ui.preferences import PairChoice, Preferences
@@ -123,11 +124,8 @@ def _start(window: MainWindow, controller: ChatController, choice: PairChoice | 
     return True
 
 
-def run(launch: Launch, worker: PairWorker | None = None) -> int:
-    """Open the window (or take a screenshot); returns the exit status.
-
-    `worker` replaces the llama.cpp one (tests drive the real startup with a fake pair).
-    """
+def run(launch: Launch) -> int:
+    """Open the window (or take a screenshot); returns the exit status."""
     if launch.screenshot:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     app = QApplication.instance() or QApplication(sys.argv[:1])
@@ -139,7 +137,7 @@ def run(launch: Launch, worker: PairWorker | None = None) -> int:
             answered = instance.notify_running()
             print(ALREADY_RUNNING if answered else "Tandem is already running (its window did not answer)")
             return 0
-        return _run(app, launch, worker or PairWorker(), interrupts, instance)
+        return _run(app, launch, interrupts, instance)
     finally:
         if instance is not None:
             instance.release()
@@ -147,18 +145,15 @@ def run(launch: Launch, worker: PairWorker | None = None) -> int:
 
 
 def _run(
-    app: QApplication,
-    launch: Launch,
-    worker: PairWorker,
-    interrupts: Interrupts,
-    instance: SingleInstance | None,
+    app: QCoreApplication, launch: Launch, interrupts: Interrupts, instance: SingleInstance | None
 ) -> int:
+    """The window's life once this launch may own the data folder."""
     settings = Settings()
     prefs = default_preferences() if launch.screenshot else settings.load()
     opened = Opened(Store(":memory:")) if launch.screenshot else open_store(default_path())
     store = opened.store
     store.purge_deleted()
-    controller = ChatController(store, worker)
+    controller = ChatController(store, PairWorker())
     controller.generation = prefs.generation
     window = MainWindow(controller, settings, prefs, gpu_offload())
     notices = [n for n in (opened.notice, settings.reset_notice()) if n]
@@ -190,8 +185,10 @@ def _run(
         app.exec()
     finally:
         controller.shutdown()
-        if store.unsaved:
-            print(f"tandem: {store.unsaved} changes were not saved. {store.failure}", file=sys.stderr)
+        if store.unsaved and store.error is not None:
+            print(
+                f"tandem: {store.unsaved} changes could not be saved: {cause(store.error)}", file=sys.stderr
+            )
         store.close()
     status = interrupts.exit_status()
     if status is not None:

@@ -231,7 +231,9 @@ class MainWindow(QMainWindow):
 
     @Slot(str)
     def _on_save_failed(self, text: str) -> None:
-        self.notice.show_message(f"<b>Not saved.</b> {html.escape(text)}", "Retry save", self.controller.retry_save)
+        self.notice.show_message(
+            f"<b>Not saved.</b> {html.escape(text)}", "Retry save", self.controller.retry_save
+        )
         self._save_notice = True
 
     @Slot()

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QApplication
 from desktop.engine.config import GenerationConfig
 from desktop.models.paths import data_dir
 from desktop.qt.worker import PairWorker
-from desktop.ui.app import Launch, run
+from desktop.ui import app as tandem_app
 from desktop.ui.preferences import PairChoice
 from desktop.ui.settings import Settings, default_preferences
 from desktop.ui.window import MainWindow
@@ -59,11 +59,15 @@ def main() -> int:
     for name in ("v.gguf", "d.gguf"):
         (folder / name).write_bytes(b"")  # the fake loader never reads them
     choice = PairChoice(pair=None, verifier=str(folder / "v.gguf"), draft=str(folder / "d.gguf"))
-    Settings().save(replace(default_preferences(), choice=choice, generation=GenerationConfig(max_tokens=1000)))
+    Settings().save(
+        replace(default_preferences(), choice=choice, generation=GenerationConfig(max_tokens=1000))
+    )
     gate = AnnouncingGate(at=HOLD_AT)
     app.aboutToQuit.connect(gate.release.set)
     QTimer.singleShot(0, lambda: _send_hi(app))
-    return run(Launch(), PairWorker(loader=FakeLoader(gate=gate), checker=ok_checker))
+    worker = PairWorker(loader=FakeLoader(gate=gate), checker=ok_checker)
+    tandem_app.PairWorker = lambda: worker  # type: ignore[assignment,misc]  # the app makes its own
+    return tandem_app.run(tandem_app.Launch())
 
 
 if __name__ == "__main__":

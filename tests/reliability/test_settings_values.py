@@ -60,7 +60,9 @@ def test_every_bad_value_is_reset_and_named(tmp_path: Path) -> None:
     ],
 )
 def test_one_bad_value_leaves_the_good_ones(tmp_path: Path, key: str, value: str, read: object) -> None:
-    write(tmp_path / "s.ini", {key: value, "sampling/top_k": "7", "generation/max_tokens": "77"} | {key: value})
+    write(
+        tmp_path / "s.ini", {key: value, "sampling/top_k": "7", "generation/max_tokens": "77"} | {key: value}
+    )
     settings = Settings(tmp_path / "s.ini")
     prefs = settings.load()
     got = read(prefs)  # type: ignore[operator]
@@ -73,7 +75,10 @@ def test_one_bad_value_leaves_the_good_ones(tmp_path: Path, key: str, value: str
 
 
 def test_good_values_reset_nothing(tmp_path: Path) -> None:
-    write(tmp_path / "s.ini", {"generation/max_tokens": "32768", "sampling/temperature": "0", "drafting/draft_max": "0"})
+    write(
+        tmp_path / "s.ini",
+        {"generation/max_tokens": "32768", "sampling/temperature": "0", "drafting/draft_max": "0"},
+    )
     settings = Settings(tmp_path / "s.ini")
     prefs = settings.load()
     assert prefs.generation.max_tokens == 32768 and prefs.generation.draft.draft_max == 0

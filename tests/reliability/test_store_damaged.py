@@ -54,8 +54,13 @@ def folder(path: Path) -> None:
 
 
 def set_aside(data: Path) -> list[Path]:
-    return sorted(p for p in data.iterdir() if p.name.startswith(f"{NAME}.damaged-") and p.suffix != ".txt"
-                  and not p.name.endswith(("-wal", "-shm")))
+    return sorted(
+        p
+        for p in data.iterdir()
+        if p.name.startswith(f"{NAME}.damaged-")
+        and p.suffix != ".txt"
+        and not p.name.endswith(("-wal", "-shm"))
+    )
 
 
 @pytest.mark.parametrize("damage", [random_bytes, text_file, truncated, folder])
