@@ -120,7 +120,8 @@ class ChatController(QObject):
 
     def retry_save(self) -> None:
         """Try the writes that failed again (the notice's Retry save)."""
-        self.store.flush()
+        if not self.store.flush():
+            self._save_failure = None  # a retry that fails again is said again
         self._report_saving()
 
     def _report_saving(self) -> None:

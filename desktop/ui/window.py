@@ -241,6 +241,7 @@ class MainWindow(QMainWindow):
         if self._save_notice:
             self.notice.show_message("Saved: the conversation is on disk again.", timeout_ms=5000)
         self._save_notice = False
+        self.refresh_conversations()  # a chat started while nothing could be saved is listed now
 
     # -- conversations ------------------------------------------------------------------
 

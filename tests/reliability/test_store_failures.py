@@ -140,6 +140,8 @@ def test_a_full_disk_mid_conversation_is_said_and_saved_on_retry(
     assert "disk full" in window.notice.label.text() and "Free some space" in window.notice.label.text()
     assert window.notice.action.isVisible() and window.notice.action.text() == "Retry save"
     assert saved_messages(tmp_path / "c.sqlite3") == []
+    window.notice.action.click()  # still full: the notice comes back
+    assert window.notice.isVisible() and "disk full" in window.notice.label.text()
     make_room(c.store)
     with qtbot.waitSignal(c.saved, timeout=1000):
         window.notice.action.click()
