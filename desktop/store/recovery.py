@@ -80,7 +80,7 @@ def _read_only(path: Path, error: sqlite3.Error) -> Opened:
     n = salvage(path, store)
     return Opened(
         store,
-        f"Tandem cannot write to {path} ({cause(error)}). Your {n} conversations are shown, but chats "
+        f"Tandem cannot write to {path}: {cause(error)}. Your {n} conversations are shown, but chats "
         f"in this session will not be saved. {remedy(error)} and restart Tandem.",
     )
 
@@ -106,7 +106,7 @@ def _set_aside(path: Path, why: str) -> Opened:
     except sqlite3.Error as e:
         return _in_memory(
             f"The conversation database was damaged and moved to {aside}; a new one could not "
-            f"be made ({cause(e)})."
+            f"be made: {cause(e)}."
         )
     n = salvage(aside, store) if aside.is_file() else 0
     return Opened(
