@@ -3,6 +3,9 @@
 Lives on the GUI thread. It owns the worker's QThread (the worker is moved there before any
 connection), turns user actions into `*_requested` signals, and applies the worker's results
 to the conversation model and the store. Only this object mutates either.
+
+A store write that fails (disk full) never stops the conversation: the store keeps it queued,
+the window hears `save_failed` once, and `saved` when a later write or `retry_save` got it in.
 """
 
 from __future__ import annotations
@@ -55,6 +58,8 @@ class ChatController(QObject):
     fetch_progressed = Signal(object)  # FetchProgress
     fetch_finished = Signal(str)
     conversations_changed = Signal()
+    save_failed = Signal(str)  # one line: what failed and what to do
+    saved = Signal()  # everything that failed to save is saved now
 
     def __init__(self, store: Store, worker: PairWorker, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -68,6 +73,7 @@ class ChatController(QObject):
         self._fetch: FetchRequest | None = None
         self._reply_baseline = 0.0  # the verifier-alone tokens/s when the current reply started
         self._unsaved: list[Step] = []
+        self._save_failure: str | None = None  # the failure the window was last told about
         self._save_timer = QTimer(self)
         self._save_timer.setSingleShot(True)
         self._save_timer.setInterval(SAVE_INTERVAL_MS)
@@ -110,6 +116,22 @@ class ChatController(QObject):
         if self._request is not None:  # the worker ended before its finish signal was delivered
             self.store.finish_message(self._request.reply_id, STOPPED, "cancelled", None)
             self._request = None
+        self.store.flush()
+
+    def retry_save(self) -> None:
+        """Try the writes that failed again (the notice's Retry save)."""
+        if not self.store.flush():
+            self._save_failure = None  # a retry that fails again is said again
+        self._report_saving()
+
+    def _report_saving(self) -> None:
+        """Tell the window when saving starts failing, or works again."""
+        failure = self.store.failure
+        if failure is not None and failure != self._save_failure:
+            self.save_failed.emit(failure)
+        elif failure is None and self._save_failure is not None:
+            self.saved.emit()
+        self._save_failure = failure
 
     def _set_state(self, state: UiState) -> None:
         if state is not self.state:
@@ -206,6 +228,7 @@ class ChatController(QObject):
             self.store.rename(cid, title)
             if cid == self.conversation.conversation_id:
                 self.conversation.title = title
+            self._report_saving()
         self.conversations_changed.emit()
 
     def delete_conversation(self, cid: int) -> None:
@@ -215,10 +238,12 @@ class ChatController(QObject):
         self.store.delete(cid)
         if cid == self.conversation.conversation_id:
             self.conversation.load(None, "", [])
+        self._report_saving()
         self.conversations_changed.emit()
 
     def undelete_conversation(self, cid: int) -> None:
         self.store.undelete(cid)
+        self._report_saving()
         self.conversations_changed.emit()
 
     # -- replies ------------------------------------------------------------------------
@@ -286,6 +311,7 @@ class ChatController(QObject):
         self._request = GenerateRequest(reply.id, history, self.generation)
         self._set_state(UiState.GENERATING)
         self.generate_requested.emit(self._request)
+        self._report_saving()
 
     def _current(self, reply_id: int) -> bool:
         return self._request is not None and self._request.reply_id == reply_id
@@ -309,6 +335,7 @@ class ChatController(QObject):
     def _save_steps(self) -> None:
         if self._request is not None and self._unsaved:
             self.store.append_steps(self._request.reply_id, self._unsaved)
+            self._report_saving()
         self._unsaved = []
 
     @Slot(object)
@@ -322,6 +349,7 @@ class ChatController(QObject):
         self.conversation.finish_reply(status, finished.finish_reason, finished.stats, baseline)
         self._request = None
         self._set_state(UiState.IDLE)
+        self._report_saving()
         self.reply_finished.emit(finished)
         self.conversations_changed.emit()
 
@@ -338,4 +366,5 @@ class ChatController(QObject):
             self._remove_from(len(messages) - 1)
         self._request = None
         self._set_state(UiState.IDLE)
+        self._report_saving()
         self.failed.emit(failed.failure)

@@ -3,6 +3,10 @@
 Steps are written while a reply streams, so a crash loses only the unsaved tail; on open, a
 reply still marked streaming is marked stopped. Deleting is soft until `purge_deleted`, so the
 window can offer Undo. One connection, used only by the thread that opened it (the GUI thread).
+
+Writes never raise: one that fails (disk full) stays queued and is saved with the next write or
+`flush`; `failure` says why it failed. Ids are handed out here, not by SQLite, so a message that
+could not be saved yet still has the id it will be saved under.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from desktop.store.records import (
     stats_from_json,
     stats_to_json,
 )
+from desktop.store.writes import Statement, WriteQueue
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS conversations (
@@ -60,29 +65,45 @@ def default_path() -> Path:
     return data_dir() / "conversations.sqlite3"
 
 
+def connect(path: str) -> sqlite3.Connection:
+    """The one place a database file is opened (tests swap it to simulate a read-only disk)."""
+    return sqlite3.connect(path)
+
+
 def _like(text: str) -> str:
     return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
 class Store:
-    """The conversation database; ":memory:" gives a throwaway one."""
+    """The conversation database; ":memory:" gives a throwaway one.
+
+    Opening raises `sqlite3.Error` for a damaged or unwritable file: `desktop.store.recovery`
+    decides what to do then.
+    """
 
     def __init__(self, path: str | Path) -> None:
         if str(path) != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         self.path = str(path)
-        self._db = sqlite3.connect(self.path)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")  # WAL keeps commits atomic without an fsync each
-        self._db.execute("PRAGMA foreign_keys=ON")
-        with self._db:
-            self._db.executescript(SCHEMA)
-        self.recovered = self._recover()
+        self.persistent = self.path != ":memory:"
+        self._db = connect(self.path)
+        try:
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")  # WAL keeps commits atomic without an fsync each
+            self._db.execute("PRAGMA foreign_keys=ON")
+            with self._db:
+                self._db.executescript(SCHEMA)
+            self.recovered = self.mark_interrupted()
+            self._ids = {table: self._last_id(table) for table in ("conversations", "messages")}
+        except BaseException:
+            self._db.close()
+            raise
+        self._writes = WriteQueue(self._db)
 
     def close(self) -> None:
         self._db.close()
 
-    def _recover(self) -> int:
+    def mark_interrupted(self) -> int:
         """Mark replies left streaming by a crash or kill as stopped; return how many."""
         with self._db:
             cur = self._db.execute(
@@ -90,6 +111,52 @@ class Store:
                 (STOPPED, STREAMING),
             )
         return cur.rowcount
+
+    def _last_id(self, table: str) -> int:
+        """The highest id ever given in `table` (AUTOINCREMENT's counter, or a row's own)."""
+        seq = self._db.execute("SELECT seq FROM sqlite_sequence WHERE name = ?", (table,)).fetchone()
+        top = self._db.execute(f"SELECT max(id) FROM {table}").fetchone()
+        return max(int(seq[0]) if seq else 0, int(top[0] or 0))
+
+    def _new_id(self, table: str) -> int:
+        self._ids[table] += 1
+        return self._ids[table]
+
+    def check(self) -> str:
+        """SQLite's quick check of every page: "ok", or the first problem it found."""
+        return str(self._db.execute("PRAGMA quick_check(1)").fetchone()[0])
+
+    def insert_rows(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
+        """Add rows as they are, ids included (recovery copies an old database in)."""
+        names, marks = ", ".join(columns), ", ".join("?" * len(columns))
+        with self._db:
+            self._db.executemany(f"INSERT OR IGNORE INTO {table} ({names}) VALUES ({marks})", rows)
+        if table in self._ids:
+            self._ids[table] = self._last_id(table)
+
+    # -- saving -------------------------------------------------------------------------
+
+    @property
+    def failure(self) -> str | None:
+        """Why the last write failed, in one line for the window; None once writes succeed."""
+        return self._writes.failure
+
+    @property
+    def error(self) -> Exception | None:
+        """The exception behind `failure`."""
+        return self._writes.error
+
+    @property
+    def unsaved(self) -> int:
+        """Writes waiting for the disk (each a transaction)."""
+        return len(self._writes)
+
+    def flush(self) -> bool:
+        """Try the unsaved writes again; True when nothing is left unsaved."""
+        return self._writes.flush()
+
+    def _write(self, sql: str, params: Sequence[object], *more: Statement) -> None:
+        self._writes.write(Statement(sql, params), *more)
 
     # -- conversations ------------------------------------------------------------------
 
@@ -118,32 +185,29 @@ class Store:
         return ConversationInfo(*row) if row else None
 
     def create(self, title: str) -> ConversationInfo:
-        now = time.time()
-        with self._db:
-            cur = self._db.execute(
-                "INSERT INTO conversations (title, created, updated) VALUES (?, ?, ?)", (title, now, now)
-            )
-        return ConversationInfo(int(cur.lastrowid or 0), title, now)
+        now, cid = time.time(), self._new_id("conversations")
+        self._write(
+            "INSERT INTO conversations (id, title, created, updated) VALUES (?, ?, ?, ?)",
+            (cid, title, now, now),
+        )
+        return ConversationInfo(cid, title, now)
 
     def rename(self, cid: int, title: str) -> None:
-        with self._db:
-            self._db.execute("UPDATE conversations SET title = ? WHERE id = ?", (title, cid))
+        self._write("UPDATE conversations SET title = ? WHERE id = ?", (title, cid))
 
     def delete(self, cid: int) -> None:
         """Hide a conversation; `undelete` brings it back until `purge_deleted` runs."""
-        with self._db:
-            self._db.execute("UPDATE conversations SET deleted = 1 WHERE id = ?", (cid,))
+        self._write("UPDATE conversations SET deleted = 1 WHERE id = ?", (cid,))
 
     def undelete(self, cid: int) -> None:
-        with self._db:
-            self._db.execute("UPDATE conversations SET deleted = 0 WHERE id = ?", (cid,))
+        self._write("UPDATE conversations SET deleted = 0 WHERE id = ?", (cid,))
 
     def purge_deleted(self) -> None:
-        with self._db:
-            self._db.execute("DELETE FROM conversations WHERE deleted = 1")
+        self._write("DELETE FROM conversations WHERE deleted = 1", ())
 
-    def _touch(self, cid: int) -> None:
-        self._db.execute("UPDATE conversations SET updated = ? WHERE id = ?", (time.time(), cid))
+    @staticmethod
+    def _touch(cid: int) -> Statement:
+        return Statement("UPDATE conversations SET updated = ? WHERE id = ?", (time.time(), cid))
 
     # -- messages -----------------------------------------------------------------------
 
@@ -177,28 +241,28 @@ class Store:
         ]
 
     def add_message(self, cid: int, role: str, content: str, status: str, pair: str = "") -> ChatMessage:
-        with self._db:
-            cur = self._db.execute(
-                "INSERT INTO messages (conversation, role, content, status, pair, created)"
-                " VALUES (?, ?, ?, ?, ?, ?)",
-                (cid, role, content, status, pair, time.time()),
-            )
-            self._touch(cid)
-        return ChatMessage(int(cur.lastrowid or 0), role, content, status=status, pair=pair)
+        mid = self._new_id("messages")
+        self._write(
+            "INSERT INTO messages (id, conversation, role, content, status, pair, created)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (mid, cid, role, content, status, pair, time.time()),
+            self._touch(cid),
+        )
+        return ChatMessage(mid, role, content, status=status, pair=pair)
 
     def append_steps(self, mid: int, steps: Sequence[Step]) -> None:
         """Save more steps of a streaming reply and extend its text, in one transaction."""
         if not steps:
             return
-        with self._db:
-            self._db.executemany(
+        self._write(
+            "UPDATE messages SET content = content || ? WHERE id = ?",
+            ("".join(s.text for s in steps), mid),
+            Statement(
                 "INSERT OR REPLACE INTO steps (message, idx, data) VALUES (?, ?, ?)",
                 [(mid, s.index, s.to_json()) for s in steps],
-            )
-            self._db.execute(
-                "UPDATE messages SET content = content || ? WHERE id = ?",
-                ("".join(s.text for s in steps), mid),
-            )
+                many=True,
+            ),
+        )
 
     def finish_message(
         self,
@@ -209,18 +273,18 @@ class Store:
         verifier_alone_tps: float = 0.0,
     ) -> None:
         """Close a reply with its numbers and the verifier-alone speed they compare against."""
-        with self._db:
-            self._db.execute(
-                "UPDATE messages SET status = ?, finish_reason = ?, stats = ? WHERE id = ?",
-                (status, finish_reason, stats_to_json(stats, verifier_alone_tps), mid),
-            )
-            row = self._db.execute("SELECT conversation FROM messages WHERE id = ?", (mid,)).fetchone()
-            if row:
-                self._touch(row[0])
+        self._write(
+            "UPDATE messages SET status = ?, finish_reason = ?, stats = ? WHERE id = ?",
+            (status, finish_reason, stats_to_json(stats, verifier_alone_tps), mid),
+            Statement(
+                "UPDATE conversations SET updated = ?"
+                " WHERE id = (SELECT conversation FROM messages WHERE id = ?)",
+                (time.time(), mid),
+            ),
+        )
 
     def remove_messages(self, ids: Sequence[int]) -> None:
-        with self._db:
-            self._db.executemany("DELETE FROM messages WHERE id = ?", [(i,) for i in ids])
+        self._writes.write(Statement("DELETE FROM messages WHERE id = ?", [(i,) for i in ids], many=True))
 
     def journal_mode(self) -> str:
         return str(self._db.execute("PRAGMA journal_mode").fetchone()[0])

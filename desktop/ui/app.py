@@ -1,4 +1,9 @@
-"""Starting the window: `tandem` opens it; `tandem --screenshot` drives it offscreen and saves a PNG."""
+"""Starting the window: `tandem` opens it; `tandem --screenshot` drives it offscreen and saves a PNG.
+
+One window per data folder: a second `tandem` raises the first and exits 0. Screenshot mode
+keeps no history (an in-memory store) and takes no lock, so it runs beside an open window.
+Ctrl-C (exit 130) and SIGTERM (exit 0) close the window as its close button does.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,7 @@ import os
 import sys
 from dataclasses import dataclass, replace
 
-from PySide6.QtCore import QObject, QTimer, Slot
+from PySide6.QtCore import QCoreApplication, QObject, QTimer, Slot
 from PySide6.QtWidgets import QApplication
 
 from desktop.engine.errors import TandemError
@@ -15,9 +20,15 @@ from desktop.qt.payloads import Failure, PairInfo, ReplyFinished
 from desktop.qt.stall import StallProbe
 from desktop.qt.worker import PairWorker
 from desktop.store.db import Store, default_path
+from desktop.store.recovery import Opened, open_store
+from desktop.store.writes import cause
+from desktop.ui.instance import SingleInstance
+from desktop.ui.interrupts import Interrupts
 from desktop.ui.preferences import PairChoice, Preferences
 from desktop.ui.settings import Settings, default_preferences
 from desktop.ui.window import MainWindow
+
+ALREADY_RUNNING = "Tandem is already running; switched to its window"
 
 SCREENSHOT_TIMEOUT_MS = 15 * 60 * 1000
 
@@ -119,13 +130,41 @@ def run(launch: Launch) -> int:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("Tandem")
+    interrupts = Interrupts()  # first: a Ctrl-C while starting still ends cleanly
+    instance = None if launch.screenshot else SingleInstance(default_path().parent)
+    try:
+        if instance is not None and not instance.acquire():
+            answered = instance.notify_running()
+            print(ALREADY_RUNNING if answered else "Tandem is already running (its window did not answer)")
+            return 0
+        return _run(app, launch, interrupts, instance)
+    finally:
+        if instance is not None:
+            instance.release()
+        interrupts.restore()
+
+
+def _run(
+    app: QCoreApplication, launch: Launch, interrupts: Interrupts, instance: SingleInstance | None
+) -> int:
+    """The window's life once this launch may own the data folder."""
     settings = Settings()
     prefs = default_preferences() if launch.screenshot else settings.load()
-    store = Store(":memory:" if launch.screenshot else default_path())
+    opened = Opened(Store(":memory:")) if launch.screenshot else open_store(default_path())
+    store = opened.store
     store.purge_deleted()
     controller = ChatController(store, PairWorker())
     controller.generation = prefs.generation
     window = MainWindow(controller, settings, prefs, gpu_offload())
+    notices = [n for n in (opened.notice, settings.reset_notice()) if n]
+    for notice in notices:
+        print(f"tandem: {notice}", file=sys.stderr)
+    if notices:
+        window.show_notice(" ".join(notices))
+    interrupts.received.connect(window.close)
+    interrupts.received.connect(app.quit)  # even with a dialog open
+    if instance is not None:
+        instance.raise_requested.connect(window.bring_to_front)
     probe = StallProbe()
     shot = Screenshot(window, launch.screenshot, launch.prompt, probe) if launch.screenshot else None
     if launch.screenshot:
@@ -146,5 +185,12 @@ def run(launch: Launch) -> int:
         app.exec()
     finally:
         controller.shutdown()
+        if store.unsaved and store.error is not None:
+            print(
+                f"tandem: {store.unsaved} changes could not be saved: {cause(store.error)}", file=sys.stderr
+            )
         store.close()
+    status = interrupts.exit_status()
+    if status is not None:
+        return status
     return shot.status if shot else 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import fields
 from pathlib import Path
 from typing import Any
@@ -21,12 +22,36 @@ DEFAULT_GENERATION = GenerationConfig(
 )
 
 
+# The ranges the pair dialog allows: a value outside them in settings.ini is reset to the default.
+LIMITS: dict[str, tuple[float, float]] = {
+    "pair/verifier_gpu_layers": (-1, 999),
+    "pair/draft_gpu_layers": (-1, 999),
+    "pair/n_ctx": (512, 131072),
+    "pair/n_threads": (1, 1024),
+    "sampling/temperature": (0.0, 2.0),
+    "sampling/top_k": (0, 1000),
+    "sampling/top_p": (0.0, 1.0),
+    "sampling/min_p": (0.0, 1.0),
+    "drafting/draft_max": (0, 32),
+    "drafting/p_min": (0.0, 1.0),
+    "generation/max_tokens": (1, 32768),
+}
+THEMES = ("system", "light", "dark")
+
+
+def _within(value: float, low: float, high: float) -> bool:
+    return math.isfinite(value) and low <= value <= high  # nan fails both comparisons anyway
+
+
 def default_preferences() -> Preferences:
     return Preferences(generation=DEFAULT_GENERATION)
 
 
 class Settings:
-    """Reads and writes `Preferences` and window geometry; a missing or bad value is the default."""
+    """Reads and writes `Preferences` and window geometry; a missing or bad value is the default.
+
+    `load` lists the values it had to reset in `reset` ("key = value"), for a notice.
+    """
 
     def __init__(self, path: Path | None = None) -> None:
         if path is None:
@@ -34,6 +59,7 @@ class Settings:
 
             path = data_dir() / "settings.ini"
         self._s = QSettings(str(path), QSettings.Format.IniFormat)
+        self.reset: list[str] = []
 
     def _get(self, key: str, default: Any) -> Any:
         value = self._s.value(key, default)
@@ -42,11 +68,26 @@ class Settings:
         try:
             if isinstance(default, bool):
                 return value if isinstance(value, bool) else str(value).lower() in ("true", "1")
-            return type(default)(value)
-        except (TypeError, ValueError):
+            typed = type(default)(value)
+        except (TypeError, ValueError, OverflowError):
+            typed = None
+        if typed is None or (key in LIMITS and not _within(typed, *LIMITS[key])):
+            self.reset.append(f"{key} = {value}")
             return default
+        return typed
+
+    def reset_notice(self) -> str:
+        """One line naming the values `load` reset, or "" when there were none."""
+        if not self.reset:
+            return ""
+        return (
+            f"Some values in {self._s.fileName()} were not valid and are back to their defaults: "
+            + ", ".join(self.reset)
+            + "."
+        )
 
     def load(self) -> Preferences:
+        self.reset = []
         d = default_preferences()
         c, g = d.choice, d.generation
         values = {
@@ -56,13 +97,12 @@ class Settings:
         }
         stored = self._s.value("pair/pair")
         choice = PairChoice(pair=c.pair if stored is None else (str(stored) or None), **values)
-        seed = self._s.value("sampling/seed", "")
         sampling = SamplingConfig(
             temperature=self._get("sampling/temperature", g.sampling.temperature),
             top_k=self._get("sampling/top_k", g.sampling.top_k),
             top_p=self._get("sampling/top_p", g.sampling.top_p),
             min_p=self._get("sampling/min_p", g.sampling.min_p),
-            seed=int(str(seed)) if str(seed).lstrip("-").isdigit() else None,
+            seed=self._seed(),
         )
         adaptive = self._get("drafting/adaptive", g.draft.policy is DraftPolicy.ADAPTIVE)
         draft = DraftConfig(
@@ -78,12 +118,24 @@ class Settings:
         view = ViewOptions(
             highlight=self._get("view/highlight", True), show_rejected=self._get("view/show_rejected", False)
         )
-        return Preferences(choice, generation, view, self._get("view/theme", d.theme))
+        theme = self._get("view/theme", d.theme)
+        if theme not in THEMES:
+            self.reset.append(f"view/theme = {theme}")
+            theme = d.theme
+        return Preferences(choice, generation, view, theme)
+
+    def _seed(self) -> int | None:
+        seed = str(self._s.value("sampling/seed", ""))
+        if seed and not seed.lstrip("-").isdigit():
+            self.reset.append(f"sampling/seed = {seed}")
+        return int(seed) if seed.lstrip("-").isdigit() else None
 
     def _mode(self, default: Mode) -> Mode:
+        value = self._get("drafting/mode", default.value)
         try:
-            return Mode(self._get("drafting/mode", default.value))
+            return Mode(value)
         except ValueError:
+            self.reset.append(f"drafting/mode = {value}")
             return default
 
     def save(self, prefs: Preferences) -> None:

@@ -6,6 +6,7 @@ keeps the preferences, and turns typed failures into notices.
 
 from __future__ import annotations
 
+import html
 from dataclasses import replace
 
 from PySide6.QtCore import Qt, Slot
@@ -62,6 +63,7 @@ class MainWindow(QMainWindow):
         self.prefs = prefs
         self.gpu_offload = gpu_offload
         self.dialog: PairDialog | None = None
+        self._save_notice = False  # the notice shows a save failure
         self.theme = themes.pick(prefs.theme)
 
         self.sidebar = Sidebar()
@@ -111,6 +113,8 @@ class MainWindow(QMainWindow):
         c.conversations_changed.connect(self.refresh_conversations)
         c.fetch_progressed.connect(self._on_fetch_progress)
         c.fetch_finished.connect(self._on_fetch_finished)
+        c.save_failed.connect(self._on_save_failed)
+        c.saved.connect(self._on_saved)
         c.conversation.reset.connect(self._on_conversation_reset)
         c.conversation.message_added.connect(self._on_message_added)
         self.sidebar.new_requested.connect(self.new_conversation)
@@ -221,6 +225,24 @@ class MainWindow(QMainWindow):
         }
         self.notice.show_message(f"<b>{titles[failure.kind]}.</b> {failure.message}")
 
+    def show_notice(self, text: str) -> None:
+        """A plain one-line message next to the composer (startup problems, reset settings)."""
+        self.notice.show_message(html.escape(text))
+
+    @Slot(str)
+    def _on_save_failed(self, text: str) -> None:
+        self.notice.show_message(
+            f"<b>Not saved.</b> {html.escape(text)}", "Retry save", self.controller.retry_save
+        )
+        self._save_notice = True
+
+    @Slot()
+    def _on_saved(self) -> None:
+        if self._save_notice:
+            self.notice.show_message("Saved: the conversation is on disk again.", timeout_ms=5000)
+        self._save_notice = False
+        self.refresh_conversations()  # a chat started while nothing could be saved is listed now
+
     # -- conversations ------------------------------------------------------------------
 
     @Slot()
@@ -273,14 +295,21 @@ class MainWindow(QMainWindow):
 
     # -- composer -----------------------------------------------------------------------
 
+    def _readable(self, text: str) -> str:
+        """`text` with lone surrogates (half of a broken emoji) replaced by "?", said in a notice."""
+        clean = text.encode("utf-8", "replace").decode("utf-8")
+        if clean != text:
+            self.show_notice("Some characters in your message could not be read and were replaced by “?”.")
+        return clean
+
     @Slot(str)
     def _send(self, text: str) -> None:
-        if self.controller.send(text):
+        if self.controller.send(self._readable(text)):
             self.composer.edit.clear()
 
     @Slot(str)
     def _send_edit(self, text: str) -> None:
-        if self.controller.edit_last(text):
+        if self.controller.edit_last(self._readable(text)):
             self.composer.end_edit()
             self.composer.edit.clear()
 
@@ -353,7 +382,16 @@ class MainWindow(QMainWindow):
                 self.load(result.choice)
         dialog.deleteLater()
 
+    @Slot()
+    def bring_to_front(self) -> None:
+        """Another launch of Tandem asked for this window."""
+        self.setWindowState(self.windowState() & ~Qt.WindowState.WindowMinimized)
+        self.show()
+        self.raise_()
+        self.activateWindow()
+
     def closeEvent(self, event: QCloseEvent) -> None:
         self.controller.cancel_load()  # a load in progress ends now, not when its file is read
+        self.controller.stop()  # the reply is saved as stopped when the app shuts the worker down
         self.settings.save_geometry(self.saveGeometry(), self.splitter.saveState())
         super().closeEvent(event)
