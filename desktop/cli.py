@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
 from collections.abc import Sequence
-from typing import NoReturn, TextIO
+from typing import TYPE_CHECKING, NoReturn, TextIO
 
 from desktop.bench.command import add_arguments as add_bench_arguments
 from desktop.engine.chat import Message
@@ -24,6 +25,9 @@ from desktop.engine.events import GenerationStats, Source, StepEvent
 from desktop.engine.pair import PairConfig
 from desktop.models import command as hub_command
 from desktop.models import library_command
+
+if TYPE_CHECKING:
+    from desktop.engine.speculative import Generation
 
 ACCEPTED_COLOUR = "\x1b[32m"  # green, as LM Studio shows accepted draft tokens
 VERIFIER_COLOUR = "\x1b[34m"  # blue: the verifier's own token
@@ -110,6 +114,11 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument("--threads", type=_positive_int, help="CPU threads (default: all cores)")
     gen.add_argument("--gpu-layers", type=int, default=0, help="layers to offload (-1 = all)")
     gen.add_argument("--json", action="store_true", help="one JSON object per step, then a summary")
+    gen.add_argument(
+        "--step-log",
+        metavar="FILE",
+        help="write each step as JSON to FILE: who proposed what, predicted vs measured cost",
+    )
     gen.add_argument("--no-color", action="store_true", help="plain text (also: NO_COLOR=1)")
 
     models = sub.add_parser("models", help="fetch or list models")
@@ -185,11 +194,15 @@ def step_json(step: StepEvent, verifier_text: str) -> dict[str, object]:
         "accepted_ids": list(step.accepted),
         "rejected_ids": list(step.rejected),
         "verifier_id": step.verifier,
+        "drafter": step.drafter,
         "timings": {
             "draft_s": round(step.timings.draft_s, 6),
             "verify_s": round(step.timings.verify_s, 6),
             "other_s": round(step.timings.other_s, 6),
+            "total_s": round(step.timings.total_s, 6),
+            "draft_tokens": step.timings.draft_tokens,
         },
+        **({"decision": step.decision.as_dict()} if step.decision else {}),
         **({"finish_reason": step.finish_reason} if step.finish_reason else {}),
     }
 
@@ -221,17 +234,37 @@ def cmd_generate(args: argparse.Namespace) -> int:
 
     pcfg = pair_config(args)
     gcfg = generation_config(args)
-    pair = ModelPair.load(LlamaBackend(), pcfg)
-    if gcfg.draft.mode is Mode.FASTEST:
-        from desktop.models.paths import calibration_file
+    with contextlib.ExitStack() as stack:
+        # Opened before minutes of loading, so a bad path fails at once.
+        log = stack.enter_context(_open_log(args.step_log)) if args.step_log else None
+        pair = ModelPair.load(LlamaBackend(), pcfg)
+        if gcfg.draft.mode is Mode.FASTEST:
+            from desktop.models.paths import calibration_file
 
-        pair.calibrate(calibration_file())
-    messages = [Message("system", args.system)] if args.system else []
-    messages.append(Message("user", args.prompt))
-    prompt, generation = pair.reply(messages, gcfg)
+            pair.calibrate(calibration_file())
+        messages = [Message("system", args.system)] if args.system else []
+        messages.append(Message("user", args.prompt))
+        prompt, generation = pair.reply(messages, gcfg)
+        colour = not args.no_color and not os.environ.get("NO_COLOR")
+        _stream(generation, args, colour, log, prompt.dropped_turns)
+    return 0
+
+
+def _open_log(path: str) -> TextIO:
+    try:
+        return open(path, "w", encoding="utf-8")  # closed by the caller's ExitStack
+    except OSError as e:
+        raise UsageError(f"cannot write the step log {path}: {e.strerror}") from None
+
+
+def _stream(
+    generation: Generation, args: argparse.Namespace, colour: bool, log: TextIO | None, dropped: int
+) -> None:
+    """Write the steps as text or JSON on stdout, and to the step log when there is one."""
     out = sys.stdout
-    colour = not args.no_color and not os.environ.get("NO_COLOR")
     for step in generation:
+        if log is not None:
+            log.write(json.dumps(step_json(step, step.verifier_text), ensure_ascii=False) + "\n")
         if args.json:
             payload = step_json(step, step.verifier_text)
             out.write(json.dumps(payload, ensure_ascii=False) + "\n")
@@ -244,13 +277,15 @@ def cmd_generate(args: argparse.Namespace) -> int:
             "text": generation.text,
             "finish_reason": generation.finish_reason,
             "stats": generation.stats.as_dict(),
-            "dropped_turns": prompt.dropped_turns,
+            "dropped_turns": dropped,
         }
         out.write(json.dumps(done, ensure_ascii=False) + "\n")
     else:
         out.write("\n")
         print(stats_line(generation.stats, generation.finish_reason), file=sys.stderr)
-    return 0
+    if log is not None:
+        done = {"type": "done", "finish_reason": generation.finish_reason}
+        log.write(json.dumps({**done, "stats": generation.stats.as_dict()}) + "\n")
 
 
 class StderrProgress:

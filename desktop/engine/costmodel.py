@@ -36,6 +36,24 @@ class Costs:
         return table[-1] + slope * (n - len(table))
 
 
+def batch_factor(costs: Costs) -> float:
+    """Cost of one token inside the largest calibrated batch relative to one token alone.
+
+    Used to estimate a draft model's catch-up (its lazy prefill) from its one-token cost:
+    a documented estimate, since only the verifier's batches are calibrated.
+    """
+    n = len(costs.verify_s)
+    return min(1.0, costs.verify(n) / (n * costs.verify(1)))
+
+
+def catch_up_seconds(costs: Costs, lag: int, draft_token_s: float) -> float:
+    """Seconds a drafter needs to read the `lag - 1` tokens it missed before a step (the last
+    token is read by every step and counted in `step_seconds`)."""
+    if lag <= 1 or draft_token_s <= 0.0:
+        return 0.0
+    return (lag - 1) * draft_token_s * batch_factor(costs)
+
+
 def expected_tokens(alpha: float, k: int) -> float:
     """Mean tokens a step adds with k drafted tokens each accepted with probability alpha."""
     if alpha >= 1.0:

@@ -15,6 +15,7 @@ from desktop.engine.config import DraftConfig, GenerationConfig, Mode
 from desktop.engine.costmodel import Costs, calibrate
 from desktop.engine.detokenizer import StreamingDetokenizer
 from desktop.engine.drafters import Drafter, ModelDrafter, NgramDrafter, Proposal
+from desktop.engine.errors import Cancelled
 from desktop.engine.events import GenerationStats, Piece, Source, StepEvent, StepTimings
 from desktop.engine.model import Model
 from desktop.engine.sampling import probabilities
@@ -103,7 +104,10 @@ class Generation:
             if len(self.tokens) > self._d.verifier.model.n_ctx:
                 self.finish_reason = "context"
                 break
-            step = self._step(index, self._draft_limit(remaining))
+            # The first token needs only the verifier: no drafter that must first read the
+            # prompt stands in front of it.
+            limit = self._draft_limit(remaining) if index or not self._lagging() else 0
+            step = self._step(index, limit, remaining)
             produced += step.n_tokens
             index += 1
             if step.finish_reason is None and produced >= self.cfg.max_tokens:
@@ -112,6 +116,25 @@ class Generation:
             self.schedule.observe(step)
             self.stats = self.stats.add(step)
             yield step
+            if index == 1 and self.finish_reason is None and self.cfg.draft.mode is Mode.SPECULATIVE:
+                self._catch_up()
+
+    def _lagging(self) -> bool:
+        return any(d.model_backed and d.lag(self.tokens) > 1 for d in self._drafters)
+
+    def _catch_up(self) -> None:
+        """After the first token, the speculative mode's draft reads the prompt (counted as
+        prefill time, where llama-server counts it too); the fastest mode waits until its
+        cost model first picks the draft."""
+        t0 = time.perf_counter()
+        try:
+            for d in self._drafters:
+                d.prefill(self.tokens)
+        except Cancelled:
+            self.finish_reason = "cancelled"
+        finally:
+            self._restore()
+        self.stats = replace(self.stats, prefill_s=self.stats.prefill_s + time.perf_counter() - t0)
 
     # -- phases -----------------------------------------------------------------------
 
@@ -144,13 +167,16 @@ class Generation:
         p = [probabilities(rows[i], s) for i in range(len(drafts) + 1)]
         return rejection_sampling(drafts, p, proposal.q, self._rng)
 
-    def _step(self, index: int, k_limit: int) -> StepEvent:
+    def _step(self, index: int, k_limit: int, remaining: int) -> StepEvent:
         t0 = time.perf_counter()
         verifier = self._d.verifier
         v0 = verifier.decode_s
         d0 = sum(d.decode_s for d in self._drafters)
+        n0 = sum(d.decoded for d in self._drafters)
         try:
-            proposal = self.schedule.propose(self.tokens, k_limit, self.cfg.sampling, self._rng)
+            proposal = self.schedule.propose(
+                self.tokens, k_limit, self.cfg.sampling, self._rng, remaining=remaining
+            )
             verdict = self._verify(proposal)
             n = verdict.n_accepted
             self.tokens.extend([*proposal.tokens[:n], verdict.token])
@@ -184,10 +210,16 @@ class Generation:
             drafted_text=drafted_text,
             rejected_text=drafted_text[n:],
             verifier_probs=verdict.probs,
-            timings=StepTimings(draft_s, verify_s, max(0.0, total - draft_s - verify_s)),
+            timings=StepTimings(
+                draft_s,
+                verify_s,
+                max(0.0, total - draft_s - verify_s),
+                sum(d.decoded for d in self._drafters) - n0,
+            ),
             finish_reason=finish,
             drafter=proposal.drafter if drafts else "",
             verifier_text=_piece_text(vmodel, verdict.token),
+            decision=self.schedule.last,
         )
 
     def _apply_stop_strings(self, pieces: list[Piece]) -> tuple[list[Piece], bool]:

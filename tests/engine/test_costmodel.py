@@ -78,20 +78,19 @@ def test_fastest_mode_drafts_when_the_batch_is_cheap() -> None:
     assert sum(len(s.drafted) for s in steps) > 20
 
 
-def test_fastest_plan_ranks_options_by_predicted_rate() -> None:
+def test_fastest_plan_ranks_options_by_predicted_saving() -> None:
     from desktop.engine.drafters import ModelDrafter, NgramDrafter
     from desktop.engine.schedule import FastestSchedule
 
     dec = Decoder(FakeModel(), FakeModel())
     drafters = [NgramDrafter(), ModelDrafter(dec.draft)]  # type: ignore[arg-type]
     gpu = FastestSchedule(drafters, GPU, draft_max=8).plan([1, 2, 3], k_limit=8)
-    _, drafter, k = gpu[0]
-    assert drafter is not None and k >= 3
-    assert [o[0] for o in gpu] == sorted((o[0] for o in gpu), reverse=True)
+    assert gpu[0].drafter is not None and gpu[0].k >= 3
+    assert [o.score for o in gpu] == sorted((o.score for o in gpu), reverse=True)
     cpu = FastestSchedule(drafters, CPU, draft_max=8).plan([1, 2, 3], k_limit=8)
     # On the CPU only the free drafter may beat plain decoding; the model drafter never does.
-    assert all(d is None or d.name == "n-gram" for _, d, _ in cpu)
-    assert FastestSchedule(drafters, GPU, draft_max=8).plan([1, 2, 3], k_limit=0)[0][1] is None
+    assert all(o.drafter is None or o.drafter.name == "n-gram" for o in cpu)
+    assert FastestSchedule(drafters, GPU, draft_max=8).plan([1, 2, 3], k_limit=0)[0].drafter is None
 
 
 def test_the_mode_switch_changes_only_the_schedule_not_the_text() -> None:
