@@ -109,6 +109,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="speculative: always draft; fastest: draft only when it is predicted to pay",
     )
     gen.add_argument("--ngram", action="store_true", help="draft by prompt lookup before the draft model")
+    gen.add_argument(
+        "--suffix", action="store_true", help="draft the most frequent earlier continuation (suffix drafting)"
+    )
     gen.add_argument("--stop", action="append", default=[], help="a stop string (repeatable)")
     gen.add_argument("--ctx", type=_positive_int, default=4096, help="context size in tokens")
     gen.add_argument("--threads", type=_positive_int, help="CPU threads (default: all cores)")
@@ -175,6 +178,7 @@ def generation_config(args: argparse.Namespace) -> GenerationConfig:
             policy=DraftPolicy.ADAPTIVE if args.adaptive else DraftPolicy.FIXED,
             mode=Mode(args.mode),
             ngram=args.ngram,
+            suffix=args.suffix,
         ),
         stop=tuple(args.stop),
     )

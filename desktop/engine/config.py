@@ -78,6 +78,7 @@ class DraftConfig:
     policy: DraftPolicy = DraftPolicy.FIXED
     mode: Mode = Mode.SPECULATIVE
     ngram: bool = False  # try prompt lookup (n-gram) drafting before the draft model
+    suffix: bool = False  # try suffix drafting (most frequent continuation) before both
     model: bool = True  # use the draft model, when the pair has one
 
 

@@ -20,6 +20,7 @@ from desktop.engine.events import GenerationStats, Piece, Source, StepEvent, Ste
 from desktop.engine.model import Model
 from desktop.engine.sampling import probabilities
 from desktop.engine.schedule import make_schedule
+from desktop.engine.suffix import SuffixDrafter
 
 MAX_DRAFT = 32  # a verifier batch never exceeds this + 1 logits rows (see ModelConfig)
 
@@ -38,10 +39,12 @@ class Decoder:
         return self.costs
 
     def drafters(self, cfg: DraftConfig) -> list[Drafter]:
-        """The drafters a config asks for, n-gram lookup first."""
+        """The drafters a config asks for, model-free ones first."""
         out: list[Drafter] = []
         if cfg.draft_max <= 0:
             return out
+        if cfg.suffix:
+            out.append(SuffixDrafter())
         if cfg.ngram:
             out.append(NgramDrafter())
         if cfg.model and self.draft is not None:
