@@ -22,6 +22,7 @@ from desktop.engine.config import (
 )
 from desktop.engine.errors import TandemError
 from desktop.engine.events import GenerationStats, Source, StepEvent
+from desktop.engine.offload import AUTO_GPU_LAYERS
 from desktop.engine.pair import PairConfig
 from desktop.models import command as hub_command
 from desktop.models import library_command
@@ -76,6 +77,15 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _gpu_layers(text: str) -> int:
+    if text == "auto":
+        return AUTO_GPU_LAYERS
+    value = int(text)
+    if value < -1:
+        raise argparse.ArgumentTypeError(f"{text} is not a layer count, -1 or auto")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="tandem", description="Speculative decoding you can watch.")
     # With no command, `tandem` opens the window; these options drive it offscreen.
@@ -115,7 +125,12 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument("--stop", action="append", default=[], help="a stop string (repeatable)")
     gen.add_argument("--ctx", type=_positive_int, default=4096, help="context size in tokens")
     gen.add_argument("--threads", type=_positive_int, help="CPU threads (default: all cores)")
-    gen.add_argument("--gpu-layers", type=int, default=0, help="layers to offload (-1 = all)")
+    gen.add_argument(
+        "--gpu-layers",
+        type=_gpu_layers,
+        default=AUTO_GPU_LAYERS,
+        help="layers to offload: a count, -1 = all, auto (default) = all on a GPU build, none on a CPU one",
+    )
     gen.add_argument("--json", action="store_true", help="one JSON object per step, then a summary")
     gen.add_argument(
         "--step-log",

@@ -26,7 +26,7 @@ class ModelConfig:
     """How one GGUF model is loaded."""
 
     path: str
-    n_gpu_layers: int = 0
+    n_gpu_layers: int = -2  # AUTO_GPU_LAYERS (desktop/engine/offload.py): all on a GPU build, else 0
     n_ctx: int = 4096
     n_threads: int = field(default_factory=default_threads)
     n_batch: int = 512

@@ -35,7 +35,8 @@ def test_every_configuration_of_the_issue_is_there() -> None:
 
 
 def test_without_a_draft_model_only_draftless_configurations_remain() -> None:
-    assert [c.name for c in configurations(has_draft=False)] == ["verifier alone", "n-gram", "suffix", "fastest"]
+    names = [c.name for c in configurations(has_draft=False)]
+    assert names == ["verifier alone", "n-gram", "suffix", "fastest"]
 
 
 def test_order_rotates_per_prompt() -> None:
