@@ -26,6 +26,13 @@ class Proposal:
     # q per token, only when sampling; None is a point mass on the proposed token.
     q: list[Probs | None] = field(default_factory=list)
     drafter: str = ""
+    # Drafters that assess themselves: each token's chance of acceptance, given the earlier
+    # ones were accepted (empty when the drafter has no such estimate).
+    confidence: list[float] = field(default_factory=list)
+
+    def truncated(self, n: int) -> Proposal:
+        """The first n tokens of this proposal."""
+        return Proposal(self.tokens[:n], self.q[:n], self.drafter, self.confidence[:n])
 
 
 MODEL_DRAFTER = "draft model"

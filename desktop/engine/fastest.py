@@ -7,13 +7,14 @@ acceptance is uncertain (a Beta posterior over a grid), the gain if it turned ou
 counted over the rest of the reply, and a probe of k tokens resolves about k / (n + k) of the
 uncertainty. A drafter that cannot pay at any acceptance is never probed, so a draft model
 that never pays on this machine is never even prefilled. Costs follow the machine's current
-speed: running ratios of measured to predicted verify and draft seconds scale the calibration.
+speed: running ratios of measured to predicted seconds scale the calibration, one per verify
+batch size (a busy machine slows a batch of 2 more than a single token) and one for the draft.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -61,6 +62,7 @@ class Option:
     drafter: Drafter | None
     k: int
     decision: Decision
+    proposal: Proposal | None = None  # already made (a free drafter that assesses itself)
 
 
 def posterior(estimate: AcceptanceEstimate) -> np.ndarray:
@@ -79,7 +81,8 @@ class FastestSchedule:
         self.drafters = list(drafters)
         self.draft_max = draft_max
         self.calibrated = costs
-        self.verify_scale = 1.0
+        self.verify_scale = 1.0  # all batch sizes, for sizes not measured yet
+        self.size_scale: dict[int, float] = {}  # per verify batch size
         self.draft_scale = 1.0
         self.acceptance = {d.name: AcceptanceEstimate() for d in self.drafters}
         self.last: Decision | None = None
@@ -88,7 +91,10 @@ class FastestSchedule:
     def costs(self) -> Costs:
         """The calibrated costs as currently scaled."""
         c = self.calibrated
-        return Costs(tuple(t * self.verify_scale for t in c.verify_s), c.draft_token_s * self.draft_scale)
+        scaled = tuple(t * self.size_scale.get(n, self.verify_scale) for n, t in enumerate(c.verify_s, 1))
+        # A slower small batch must not make a larger one look cheaper than it.
+        verify = tuple(max(scaled[: i + 1]) for i in range(len(scaled)))
+        return Costs(verify, c.draft_token_s * self.draft_scale)
 
     def _decision(self, kind: str, d: Drafter | None, k: int, alpha: float, lag: int) -> Decision:
         costs = self.costs
@@ -107,8 +113,19 @@ class FastestSchedule:
             draft_scale=self.draft_scale,
         )
 
-    def plan(self, tokens: Sequence[int], k_limit: int, remaining: int = HORIZON) -> list[Option]:
-        """Every option worth taking, best first; plain decoding (score 0) is always there."""
+    def plan(
+        self,
+        tokens: Sequence[int],
+        k_limit: int,
+        remaining: int = HORIZON,
+        sampling: SamplingConfig | None = None,
+        rng: np.random.Generator | None = None,
+    ) -> list[Option]:
+        """Every option worth taking, best first; plain decoding (score 0) is always there.
+
+        With `sampling` and `rng`, drafters without a model are asked for their proposal
+        here; one that says how likely each token is to be kept is judged on that proposal.
+        """
         costs = self.costs
         horizon = float(max(1, min(remaining, HORIZON)))
         k_max = min(self.draft_max, k_limit)
@@ -118,6 +135,14 @@ class FastestSchedule:
         exploit: list[Option] = []
         unsure: list[tuple[Drafter, float, int]] = []
         for d in self.drafters:
+            if not d.model_backed and sampling is not None and rng is not None:
+                # Free to ask: take its proposal now and judge it by its own confidence.
+                proposal = d.propose(tokens, k_max, sampling, rng)
+                if proposal.confidence:
+                    option = self._confident(costs, proposal, horizon)
+                    if option is not None:
+                        exploit.append(Option(option[0], d, option[1], option[2], option[3]))
+                    continue
             per = costs.draft_token_s if d.model_backed else 0.0
             lag = d.lag(tokens)
             sunk = catch_up_seconds(costs, lag, per)
@@ -132,6 +157,31 @@ class FastestSchedule:
         options = [*exploit, *(p for p in probes if p is not None), plain]
         options.sort(key=lambda o: -o.score)
         return options
+
+    def _confident(
+        self, costs: Costs, proposal: Proposal, horizon: float
+    ) -> tuple[float, int, Decision, Proposal] | None:
+        """The prefix of a self-assessed proposal that saves the most this step, if any."""
+        t0 = costs.verify(1)
+        expected, kept = 1.0, 1.0
+        best: tuple[float, int, float] | None = None
+        for j, c in enumerate(proposal.confidence, start=1):
+            kept *= c
+            expected += kept
+            saved = expected * t0 - costs.verify(j + 1)
+            if saved > 0.0 and (best is None or saved / expected > best[0]):
+                best = (saved / expected, j, expected)
+        if best is None:
+            return None
+        per_token, j, expected = best
+        decision = replace(
+            self._decision("exploit", None, j, 0.0, 0),
+            drafter=proposal.drafter,
+            alpha=sum(proposal.confidence[:j]) / j,
+            predicted_s=costs.verify(j + 1),
+            predicted_tokens=expected,
+        )
+        return horizon * per_token, j, decision, proposal.truncated(j)
 
     def _probe(
         self, costs: Costs, d: Drafter, per: float, lag: int, horizon: float, k_max: int, incumbent: float
@@ -164,11 +214,14 @@ class FastestSchedule:
         remaining: int = HORIZON,
     ) -> Proposal:
         tried: set[str] = set()
-        for option in self.plan(tokens, k_limit, remaining):
+        for option in self.plan(tokens, k_limit, remaining, sampling, rng):
             d = option.drafter
             if d is None:
                 self.last = option.decision
                 return Proposal()
+            if option.proposal is not None:
+                self.last = option.decision
+                return option.proposal
             if d.name in tried:
                 continue
             proposal = d.propose(tokens, option.k, sampling, rng)
@@ -184,8 +237,12 @@ class FastestSchedule:
         c = self.calibrated
         lo, hi = RATIO_RANGE
         if t.verify_s > 0:
-            ratio = t.verify_s / c.verify(len(step.drafted) + 1)
-            self.verify_scale += EMA * (min(hi, max(lo, ratio)) - self.verify_scale)
+            n = len(step.drafted) + 1
+            ratio = min(hi, max(lo, t.verify_s / c.verify(n)))
+            self.verify_scale += EMA * (ratio - self.verify_scale)
+            if n <= len(c.verify_s):
+                old = self.size_scale.get(n, self.verify_scale)
+                self.size_scale[n] = old + EMA * (ratio - old)
         if t.draft_tokens > 0 and t.draft_s > 0 and c.draft_token_s > 0:
             # Catch-up tokens were read in batches, the rest one at a time.
             lag = step.decision.catch_up if step.decision is not None else 0

@@ -3,8 +3,10 @@ every earlier occurrence of the text's longest matching suffix, not only the lat
 
 The continuations of all occurrences (most recent first, up to a cap) form a frequency tree;
 the drafter follows its most frequent branch while the branch's empirical probability stays
-high (adaptive length), and proposes only when its own record for that match length says a
-proposal is likely to be accepted. Optional history (the user's past replies, opt-in) adds
+high, and proposes the prefix whose chance of acceptance, by its own record for that match
+length, stays above `p_min` (adaptive length). Every step it also predicts when it does not
+propose, and checks the prediction against the text the verifier commits: its record learns
+at no cost, so it never needs a paid probe. Optional history (the user's past replies, opt-in) adds
 occurrences from other texts. Like every drafter it only proposes; the verifier decides.
 """
 
@@ -38,12 +40,10 @@ class SuffixDrafter:
         n_max: int = 8,
         n_min: int = 2,
         p_min: float = 0.35,
-        min_alpha: float = 0.3,
         history: Sequence[Sequence[int]] = (),
     ) -> None:
         self.n_max, self.n_min = n_max, n_min
-        self.p_min = p_min  # stop the branch when its probability falls below this
-        self.min_alpha = min_alpha  # propose only when the record predicts at least this
+        self.p_min = p_min  # stop when the chance that the whole proposal is kept falls below this
         self.record = {n: AcceptanceEstimate(prior=0.6, weight=2.0) for n in range(n_min, n_max + 1)}
         self._history: list[int] = []
         self._history_index: dict[tuple[int, ...], list[int]] = {}
@@ -84,13 +84,12 @@ class SuffixDrafter:
             self.begin([])  # the text changed under us: re-index from scratch
             return self.settle(tokens)
         if self._pending is not None and len(tokens) > self._pending[0]:
-            base, proposal, n = self._pending
-            accepted = common_prefix(proposal, tokens[base:])
-            self.record[n].observe(len(proposal), accepted)
+            base, predicted, n = self._pending
+            committed = tokens[base:]
+            # Only as far as the text goes: a prediction longer than the step is not wrong yet.
+            checked = min(len(predicted), len(committed))
+            self.record[n].observe(checked, common_prefix(predicted[:checked], committed))
             self._pending = None
-        elif self._pending is None:
-            for estimate in self.record.values():
-                estimate.forget()  # a silent record drifts back, so a bad start is not forever
         start = len(self._tokens)
         self._tokens.extend(tokens[start:])
         self._index_into(self._tokens, self._index, start)
@@ -139,10 +138,19 @@ class SuffixDrafter:
         self.settle(tokens)
         if k <= 0:
             return Proposal(drafter=self.name)
-        drafts, _, n = self.branch(k)
-        if not drafts or self.record[n].alpha < self.min_alpha:
+        branch, probs, n = self.branch(k)
+        if not branch:
             return Proposal(drafter=self.name)
-        self._pending = (len(self._tokens), drafts, n)
+        self._pending = (len(self._tokens), branch, n)  # checked in settle, proposed or not
+        alpha = self.record[n].alpha
+        confidence: list[float] = []
+        kept = 1.0
+        for p in probs:
+            kept *= alpha * p
+            if kept < self.p_min:
+                break
+            confidence.append(alpha * p)
+        drafts = branch[: len(confidence)]
         # A deterministic proposal: q is a point mass on each token (None).
         q: list[Probs | None] = [] if sampling.greedy else [None] * len(drafts)
-        return Proposal(drafts, q, self.name)
+        return Proposal(drafts, q, self.name, confidence)

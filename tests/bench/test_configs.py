@@ -30,7 +30,7 @@ def test_every_configuration_of_the_issue_is_there() -> None:
     suffix = by_name["suffix"].draft
     assert (suffix.suffix, suffix.ngram, suffix.model) == (True, False, False)
     fastest = by_name["fastest"].draft
-    assert (fastest.mode, fastest.ngram, fastest.model, fastest.draft_max) == (Mode.FASTEST, True, True, 8)
+    assert (fastest.mode, fastest.suffix, fastest.model, fastest.draft_max) == (Mode.FASTEST, True, True, 8)
     assert by_name["fastest"].fixed_k is None
 
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
-from desktop.engine.config import DraftConfig, GenerationConfig, Mode
+from desktop.engine.config import DraftConfig, GenerationConfig, Mode, SamplingConfig
 from desktop.engine.costmodel import AcceptanceEstimate, Costs
-from desktop.engine.drafters import ModelDrafter, NgramDrafter
+from desktop.engine.drafters import ModelDrafter, NgramDrafter, Proposal
 from desktop.engine.events import Decision, StepEvent, StepTimings
 from desktop.engine.fastest import FastestSchedule
 from desktop.engine.speculative import Decoder
@@ -130,3 +131,43 @@ def test_one_wild_step_does_not_swing_the_costs() -> None:
     schedule = FastestSchedule([NgramDrafter()], MIDDLE, draft_max=8)
     schedule.observe(step(0, 0, StepTimings(verify_s=100 * MIDDLE.verify(1))))
     assert schedule.verify_scale < 2.0
+
+
+class Confident:
+    """A free drafter that proposes fixed tokens with fixed confidences."""
+
+    name = "suffix"
+    model_backed = False
+    decode_s = 0.0
+    decoded = 0
+
+    def __init__(self, confidence: list[float]) -> None:
+        self.confidence = confidence
+
+    def lag(self, tokens) -> int:
+        return 0
+
+    def propose(self, tokens, k, sampling, rng) -> Proposal:
+        n = min(k, len(self.confidence))
+        return Proposal(list(range(1, n + 1)), [], self.name, self.confidence[:n])
+
+
+def test_a_self_assessed_proposal_is_cut_where_its_tokens_stop_paying() -> None:
+    schedule = FastestSchedule([Confident([0.99, 0.98, 0.95, 0.2, 0.2])], CPU, draft_max=8)
+    proposal = schedule.propose([1, 2, 3], 8, SamplingConfig(), np.random.default_rng(0))
+    # On CPU costs a batch of 4 (3 drafts) pays at these confidences; unlikely tokens do not.
+    assert proposal.tokens == [1, 2, 3]
+    assert schedule.last is not None and schedule.last.kind == "exploit"
+    doubtful = FastestSchedule([Confident([0.5, 0.5])], CPU, draft_max=8)
+    assert doubtful.propose([1, 2, 3], 8, SamplingConfig(), np.random.default_rng(0)).tokens == []
+    assert doubtful.last is not None and doubtful.last.kind == "plain"
+
+
+def test_each_batch_size_keeps_its_own_scale() -> None:
+    schedule = FastestSchedule([NgramDrafter()], MIDDLE, draft_max=8)
+    for _ in range(40):  # plain steps as calibrated; batches of 2 take 1.5x their calibration
+        schedule.observe(step(0, 0, StepTimings(verify_s=MIDDLE.verify(1))))
+        schedule.observe(step(1, 1, StepTimings(verify_s=1.5 * MIDDLE.verify(2))))
+    assert schedule.costs.verify(1) == pytest.approx(MIDDLE.verify(1), rel=0.01)
+    assert schedule.costs.verify(2) == pytest.approx(1.5 * MIDDLE.verify(2), rel=0.01)
+    assert schedule.costs.verify(3) >= schedule.costs.verify(2)  # never cheaper than a smaller batch

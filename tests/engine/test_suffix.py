@@ -16,7 +16,7 @@ RNG = np.random.default_rng(0)
 
 
 def test_proposes_the_most_frequent_continuation_not_the_latest() -> None:
-    d = SuffixDrafter(n_max=2, n_min=2, p_min=0.3)
+    d = SuffixDrafter(n_max=2, n_min=2, p_min=0.2)
     # After (1, 2): 3 4 twice, then 9 once (the latest); the frequent branch wins.
     text = [1, 2, 3, 4, 7, 1, 2, 3, 4, 8, 1, 2, 9, 5, 1, 2]
     d.begin(text)
@@ -42,19 +42,29 @@ def test_longest_match_wins_and_no_match_proposes_nothing() -> None:
     assert d.propose([4, 5, 6, 7], 4, GREEDY, RNG).tokens == []
 
 
-def test_a_record_of_rejections_silences_it_and_history_feeds_it() -> None:
-    d = SuffixDrafter(n_max=2, n_min=2, min_alpha=0.3)
+def test_its_record_silences_it_and_unproposed_predictions_revive_it() -> None:
+    d = SuffixDrafter(n_max=2, n_min=2, p_min=0.35)
     text = [1, 2, 3, 1, 2]
     d.begin(text)
     for _ in range(2):  # every proposal rejected at its first token
-        assert d.propose(text, 1, GREEDY, RNG).tokens == [3]
+        proposal = d.propose(text, 1, GREEDY, RNG)
+        assert proposal.tokens == [3] and proposal.confidence[0] >= 0.35
         d.settle([*text, 6])
-    assert d.record[2].alpha < 0.3
+    assert d.record[2].alpha < 0.35
     assert d.propose(text, 1, GREEDY, RNG).tokens == []
-    # Past texts (opt-in history) supply continuations the conversation has not seen.
-    h = SuffixDrafter(n_max=2, n_min=2, p_min=0.6, history=[[5, 6, 7, 8], [5, 6, 7, 9]])
+    # It still predicts, unseen; when the text keeps agreeing, it proposes again.
+    d.settle([*text, 3])
+    for _ in range(3):
+        d.propose(text, 1, GREEDY, RNG)
+        d.settle([*text, 3])
+    assert d.propose(text, 1, GREEDY, RNG).tokens == [3]
+
+
+def test_past_texts_supply_continuations_the_conversation_has_not_seen() -> None:
+    h = SuffixDrafter(n_max=2, n_min=2, p_min=0.2, history=[[5, 6, 7, 8], [5, 6, 7, 9]])
     h.begin([4, 5, 6])
-    assert h.propose([4, 5, 6], 2, GREEDY, RNG).tokens == [7]
+    # 7 followed (5, 6) in both texts; after it 8 and 9 split: the branch stops at 7.
+    assert h.propose([4, 5, 6], 4, GREEDY, RNG).tokens == [7]
 
 
 def repeating(history):
