@@ -114,7 +114,10 @@ def build_parser() -> argparse.ArgumentParser:
     msub = models.add_subparsers(dest="models_command", parser_class=_Parser, required=True)
     fetch = msub.add_parser("fetch", help="download and verify a model pair")
     fetch.add_argument("pair", choices=["default", "tiny"])
+    fetch.add_argument("--verify", action="store_true", help="hash installed files again; repair damage")
     msub.add_parser("list", help="what is installed")
+    verify = msub.add_parser("verify", help="hash installed files again and compare with the catalog")
+    verify.add_argument("pair", nargs="?", choices=["default", "tiny", "all"], default="all")
 
     bench = sub.add_parser("bench", help="compare drafting configurations on a prompt suite")
     add_bench_arguments(bench)
@@ -281,10 +284,13 @@ class StderrProgress:
 def describe_installed() -> str:
     """What `tandem models list` prints."""
     from desktop.models.catalog import DEFAULT_PAIR
+    from desktop.models.leftovers import clean_partials
     from desktop.models.listing import list_models, list_pairs
     from desktop.models.paths import models_dir
 
     lines = [f"Models in {models_dir()}:"]
+    if models_dir().is_dir():
+        lines += [f"  {leftover.describe()}" for leftover in clean_partials(models_dir())]
     files = list_models()
     for f in files:
         state = "verified" if f.verified else "NOT verified (run tandem models fetch)"
@@ -299,13 +305,35 @@ def describe_installed() -> str:
     return "\n".join(lines)
 
 
+def cmd_verify(which: str) -> int:
+    """`tandem models verify`: one line per file; status 1 when any is damaged or missing."""
+    from desktop.models.verify import Verdict, verify
+
+    progress = StderrProgress()
+    try:
+        checks = verify(which, progress)
+    finally:
+        progress.close()
+    if not checks:
+        print("no model files are installed")
+    for c in checks:
+        print(f"{c.verdict.value:9} {c.name}" + (f" ({c.detail})" if c.detail else ""))
+    bad = [c for c in checks if c.verdict is not Verdict.OK]
+    repairs = [which] if which != "all" and bad else [c.pairs[0] for c in bad if c.pairs]
+    for pair in dict.fromkeys(repairs):
+        print(f"tandem: run `tandem models fetch {pair}` to repair", file=sys.stderr)
+    return 1 if bad else 0
+
+
 def cmd_models(args: argparse.Namespace) -> int:
+    if args.models_command == "verify":
+        return cmd_verify(args.pair)
     if args.models_command == "fetch":
         from desktop.models.fetch import fetch_pair
 
         progress = StderrProgress()
         try:
-            v, d = fetch_pair(args.pair, progress)
+            v, d = fetch_pair(args.pair, progress, verify=args.verify)
         finally:
             progress.close()
         print(f"pair '{args.pair}' is ready:\n  verifier {v}\n  draft    {d}")
