@@ -222,6 +222,10 @@ def cmd_generate(args: argparse.Namespace) -> int:
     pcfg = pair_config(args)
     gcfg = generation_config(args)
     pair = ModelPair.load(LlamaBackend(), pcfg)
+    for warning in pair.warnings:
+        print(f"tandem: warning: {warning}", file=sys.stderr)
+    if pair.template.note:
+        print(f"tandem: note: {pair.template.note}", file=sys.stderr)
     if gcfg.draft.mode is Mode.FASTEST:
         from desktop.models.paths import calibration_file
 
