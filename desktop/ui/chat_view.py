@@ -255,7 +255,7 @@ class ChatView(QTextBrowser):
             return True
         return super().event(e)
 
-    def loadResource(self, kind: int, url: QUrl) -> object:
+    def loadResource(self, kind: int, url: QUrl | str) -> object:
         """Nothing a reply names is ever loaded: a remote image would tell its server that the
         reply was read, and a local path could be a device that never ends.
         """
