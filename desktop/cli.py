@@ -116,6 +116,9 @@ def build_parser() -> argparse.ArgumentParser:
     msub = models.add_subparsers(dest="models_command", parser_class=_Parser, required=True)
     fetch = msub.add_parser("fetch", help="download and verify a model pair")
     fetch.add_argument("pair", choices=["default", "tiny"])
+    fetch.add_argument("--verify", action="store_true", help="hash installed files again; repair damage")
+    verify = msub.add_parser("verify", help="hash installed files again and compare with the catalog")
+    verify.add_argument("pair", nargs="?", choices=["default", "tiny", "all"], default="all")
     library_command.add_arguments(msub)
     hub_command.add_arguments(msub)
 
@@ -222,6 +225,10 @@ def cmd_generate(args: argparse.Namespace) -> int:
     pcfg = pair_config(args)
     gcfg = generation_config(args)
     pair = ModelPair.load(LlamaBackend(), pcfg)
+    for warning in pair.warnings:
+        print(f"tandem: warning: {warning}", file=sys.stderr)
+    if pair.template.note:
+        print(f"tandem: note: {pair.template.note}", file=sys.stderr)
     if gcfg.draft.mode is Mode.FASTEST:
         from desktop.models.paths import calibration_file
 
@@ -281,17 +288,39 @@ class StderrProgress:
             sys.stderr.write("\n")
 
 
+def cmd_verify(which: str) -> int:
+    """`tandem models verify`: one line per file; status 1 when any is damaged or missing."""
+    from desktop.models.verify import Verdict, verify
+
+    progress = StderrProgress()
+    try:
+        checks = verify(which, progress)
+    finally:
+        progress.close()
+    if not checks:
+        print("no model files are installed")
+    for c in checks:
+        print(f"{c.verdict.value:9} {c.name}" + (f" ({c.detail})" if c.detail else ""))
+    bad = [c for c in checks if c.verdict is not Verdict.OK]
+    repairs = [which] if which != "all" and bad else [c.pairs[0] for c in bad if c.pairs]
+    for pair in dict.fromkeys(repairs):
+        print(f"tandem: run `tandem models fetch {pair}` to repair", file=sys.stderr)
+    return 1 if bad else 0
+
+
 def cmd_models(args: argparse.Namespace) -> int:
     if args.models_command in library_command.COMMANDS:
         return library_command.run(args)
     if args.models_command in hub_command.COMMANDS:
         return hub_command.run(args)
+    if args.models_command == "verify":
+        return cmd_verify(args.pair)
     if args.models_command == "fetch":
         from desktop.models.fetch import fetch_pair
 
         progress = StderrProgress()
         try:
-            v, d = fetch_pair(args.pair, progress)
+            v, d = fetch_pair(args.pair, progress, verify=args.verify)
         finally:
             progress.close()
         print(f"pair '{args.pair}' is ready:\n  verifier {v}\n  draft    {d}")
