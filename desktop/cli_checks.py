@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import math
 import os
 from collections.abc import Callable
@@ -105,8 +106,11 @@ def check_writable(path: Path, option: str) -> None:
 
 def folder_failure(e: OSError) -> str:
     """One line for a folder `tandem models fetch` cannot write (read-only, not a folder, disk full)."""
-    where = e.filename or "the models folder"
+    where = Path(e.filename) if e.filename else None
+    problem = f"cannot write {where or 'the models folder'} ({e.strerror})"
+    if where is not None and e.errno == errno.ENOTDIR:
+        blocker = next((p for p in (where, *where.parents) if p.exists() and not p.is_dir()), where)
+        problem = f"cannot make the folder {where}: {blocker} is a file, not a folder"
     return (
-        f"cannot write {where} ({e.strerror}); make it writable, or point TANDEM_DATA_DIR (models) "
-        "or TANDEM_CACHE_DIR (downloads) at a folder you can write"
+        f"{problem}; point TANDEM_DATA_DIR (models) or TANDEM_CACHE_DIR (downloads) at a folder you can write"
     )

@@ -137,7 +137,7 @@ def test_fetch_into_a_path_under_a_file_names_the_folder(tmp_path: Path) -> None
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")
     r = tandem("models", "fetch", "tiny", env={"TANDEM_DATA_DIR": str(blocker / "data")})
-    one_clear_line(r, str(blocker / "data"), "TANDEM_DATA_DIR")
+    one_clear_line(r, str(blocker / "data"), f"{blocker} is a file, not a folder", "TANDEM_DATA_DIR")
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only folders")
