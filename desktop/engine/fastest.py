@@ -188,6 +188,8 @@ class FastestSchedule:
     ) -> Option | None:
         """A probe of `d` if what it is expected to teach outweighs what it is expected to cost."""
         estimate = self.acceptance[d.name]
+        if all(saving(costs, float(GRID[-1]), k, per, horizon) <= incumbent for k in range(1, k_max + 1)):
+            return None  # cannot pay even at the highest acceptance: nothing to learn
         gains = grid_savings(costs, k_max, per, horizon)
         # Worth knowing only where d would beat the incumbent (catch-up is sunk once probed).
         value = float(posterior(estimate) @ np.maximum(0.0, gains - incumbent))

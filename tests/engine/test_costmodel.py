@@ -129,3 +129,15 @@ def test_a_draft_that_was_fully_accepted_reads_one_more_token() -> None:
     # alpha 1: every step is fully accepted, so the draft evaluates k + 1 tokens per step.
     assert step_seconds(CPU, 2, 0.019, alpha=1.0) == pytest.approx(3 * 0.019 + 0.070)
     assert step_seconds(CPU, 0, 0.019, alpha=1.0) == pytest.approx(0.034)
+
+
+def test_a_contention_spike_in_calibration_does_not_inflate_larger_batches() -> None:
+    from desktop.engine.costmodel import robust_table
+
+    line = [0.030 + 0.015 * n for n in range(1, 10)]
+    spiked = list(line)
+    spiked[2] = 1.0  # one busy moment while the batch of 3 was measured
+    table = robust_table(spiked)
+    assert table == pytest.approx(line, rel=0.01)
+    assert list(robust_table(line)) == pytest.approx(line)
+    assert list(table) == sorted(table)
