@@ -69,13 +69,17 @@ def main() -> int:
     ap.add_argument("--pair", choices=["default", "tiny"], default="tiny")
     ap.add_argument("--repeat", type=int, default=2)
     ap.add_argument("--sizes", default=",".join(map(str, SIZES)))
+    ap.add_argument("--threads", type=int, help="CPU threads (default: all cores)")
     ap.add_argument("--json", metavar="OUT")
     args = ap.parse_args()
     from desktop.models.listing import pair_paths
     from desktop.models.paths import calibration_file
 
     v, d = pair_paths(args.pair)
-    pair = ModelPair.load(LlamaBackend(), PairConfig(ModelConfig(str(v)), ModelConfig(str(d))))
+    extra = {"n_threads": args.threads} if args.threads else {}
+    pair = ModelPair.load(
+        LlamaBackend(), PairConfig(ModelConfig(str(v), **extra), ModelConfig(str(d), **extra))
+    )
     pair.calibrate(calibration_file())
     sizes = [int(s) for s in args.sizes.split(",")]
     prompts = {n: message(pair, n) for n in sizes}
@@ -112,7 +116,7 @@ def main() -> int:
         "verifier": str(v),
         "draft": str(d),
         "repeat": args.repeat,
-        "threads": ModelConfig(str(v)).n_threads,
+        "threads": args.threads or ModelConfig(str(v)).n_threads,
         "machine": {"cores": os.cpu_count(), "llama_cpp": system_info()},
         "llama_server": "not measured: no native build here (bench/build-native.sh not run)",
         "note": "shared 2-core machine under heavy contention: only the side-by-side ratios mean anything",

@@ -142,7 +142,10 @@ class SuffixDrafter:
         if not branch:
             return Proposal(drafter=self.name)
         self._pending = (len(self._tokens), branch, n)  # checked in settle, proposed or not
-        alpha = self.record[n].alpha
+        # One imagined failure on top of the record: a rejected draft costs more than an
+        # accepted one saves on most machines, so an estimate from few steps is taken low.
+        record = self.record[n]
+        alpha = record.passed / (record.tested + 1.0)
         confidence: list[float] = []
         kept = 1.0
         for p in probs:
