@@ -37,16 +37,22 @@ class StepTimings:
         return self.draft_s + self.verify_s + self.other_s
 
 
+class DecisionKind(enum.Enum):
+    """Why the fastest mode drafted what it did in a step."""
+
+    PLAIN = "plain"  # no drafter was predicted to pay
+    EXPLOIT = "exploit"  # predicted to pay at the estimated acceptance
+    PROBE = "probe"  # tried to learn a drafter's acceptance: the expected gain pays for it
+
+
 @dataclass(frozen=True, slots=True)
 class Decision:
     """Why a step drafted what it did (the fastest mode's prediction), for the step log.
 
-    `kind` is "plain", "exploit" (predicted to pay at the estimated acceptance) or "probe"
-    (tried to learn a drafter's acceptance, because the expected gain pays for the probe).
     Seconds are the schedule's predictions, scaled to the machine's current speed.
     """
 
-    kind: str
+    kind: DecisionKind
     drafter: str = ""
     k: int = 0
     alpha: float = 0.0  # the acceptance the prediction assumed
@@ -59,7 +65,7 @@ class Decision:
 
     def as_dict(self) -> dict[str, object]:
         return {
-            "kind": self.kind,
+            "kind": self.kind.value,
             "drafter": self.drafter,
             "k": self.k,
             "alpha": round(self.alpha, 4),

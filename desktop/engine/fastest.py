@@ -28,7 +28,7 @@ from desktop.engine.costmodel import (
     step_seconds,
 )
 from desktop.engine.drafters import Drafter, Proposal
-from desktop.engine.events import Decision, StepEvent
+from desktop.engine.events import Decision, DecisionKind, StepEvent
 
 EMA = 0.2  # weight of a new observation in the running cost scales
 HORIZON = 128  # tokens of the reply a decision looks ahead (replies often end before the budget)
@@ -96,7 +96,7 @@ class FastestSchedule:
         verify = tuple(max(scaled[: i + 1]) for i in range(len(scaled)))
         return Costs(verify, c.draft_token_s * self.draft_scale)
 
-    def _decision(self, kind: str, d: Drafter | None, k: int, alpha: float, lag: int) -> Decision:
+    def _decision(self, kind: DecisionKind, d: Drafter | None, k: int, alpha: float, lag: int) -> Decision:
         costs = self.costs
         per = costs.draft_token_s if d is not None and d.model_backed else 0.0
         seconds = step_seconds(costs, k, per, 0.0, alpha) + catch_up_seconds(costs, lag, per)
@@ -129,7 +129,7 @@ class FastestSchedule:
         costs = self.costs
         horizon = float(max(1, min(remaining, HORIZON)))
         k_max = min(self.draft_max, k_limit)
-        plain = Option(0.0, None, 0, self._decision("plain", None, 0, 0.0, 0))
+        plain = Option(0.0, None, 0, self._decision(DecisionKind.PLAIN, None, 0, 0.0, 0))
         if k_max <= 0:
             return [plain]
         exploit: list[Option] = []
@@ -147,9 +147,9 @@ class FastestSchedule:
             lag = d.lag(tokens)
             sunk = catch_up_seconds(costs, lag, per)
             alpha = self.acceptance[d.name].alpha
-            best = max((saving(costs, alpha, k, per, horizon) - sunk, k) for k in range(1, k_max + 1))
-            if best[0] > 0.0:
-                exploit.append(Option(best[0], d, best[1], self._decision("exploit", d, best[1], alpha, lag)))
+            score, k = max((saving(costs, alpha, k, per, horizon) - sunk, k) for k in range(1, k_max + 1))
+            if score > 0.0:
+                exploit.append(Option(score, d, k, self._decision(DecisionKind.EXPLOIT, d, k, alpha, lag)))
             else:
                 unsure.append((d, per, lag))
         best_exploit = max((o.score for o in exploit), default=0.0)
@@ -175,7 +175,7 @@ class FastestSchedule:
             return None
         per_token, j, expected = best
         decision = replace(
-            self._decision("exploit", None, j, 0.0, 0),
+            self._decision(DecisionKind.EXPLOIT, None, j, 0.0, 0),
             drafter=proposal.drafter,
             alpha=sum(proposal.confidence[:j]) / j,
             predicted_s=costs.verify(j + 1),
@@ -204,7 +204,7 @@ class FastestSchedule:
             lost = seconds - expected_tokens(alpha, k) * costs.verify(1)
             net = learned * value - max(0.0, lost)
             if net > 0.0 and (best is None or net > best.score):
-                best = Option(net, d, k, self._decision("probe", d, k, alpha, lag))
+                best = Option(net, d, k, self._decision(DecisionKind.PROBE, d, k, alpha, lag))
         return best
 
     def propose(
@@ -231,7 +231,7 @@ class FastestSchedule:
                 self.last = option.decision
                 return proposal
             tried.add(d.name)  # nothing to propose now, at any length
-        self.last = self._decision("plain", None, 0, 0.0, 0)
+        self.last = self._decision(DecisionKind.PLAIN, None, 0, 0.0, 0)
         return Proposal()
 
     def observe(self, step: StepEvent) -> None:

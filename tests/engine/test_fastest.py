@@ -8,7 +8,7 @@ import pytest
 from desktop.engine.config import DraftConfig, GenerationConfig, Mode, SamplingConfig
 from desktop.engine.costmodel import AcceptanceEstimate, Costs
 from desktop.engine.drafters import ModelDrafter, NgramDrafter, Proposal
-from desktop.engine.events import Decision, StepEvent, StepTimings
+from desktop.engine.events import Decision, DecisionKind, StepEvent, StepTimings
 from desktop.engine.fastest import FastestSchedule
 from desktop.engine.speculative import Decoder
 from tests.fakes import FakeModel, diverging
@@ -32,27 +32,27 @@ def first_choice(schedule: FastestSchedule, remaining: int = 128) -> Decision:
 def test_a_draft_that_cannot_pay_at_any_acceptance_is_never_probed() -> None:
     drafter, _ = model_drafter()
     schedule = FastestSchedule([drafter], CPU, draft_max=8)
-    assert first_choice(schedule).kind == "plain"
+    assert first_choice(schedule).kind is DecisionKind.PLAIN
     schedule.acceptance[drafter.name] = AcceptanceEstimate(prior=0.99, weight=0.01)
-    assert first_choice(schedule).kind == "plain"  # not even if it were always right
+    assert first_choice(schedule).kind is DecisionKind.PLAIN  # not even if it were always right
 
 
 def test_an_uncertain_drafter_is_probed_only_when_the_reply_is_long_enough_to_pay() -> None:
     drafter, _ = model_drafter()
     schedule = FastestSchedule([drafter], MIDDLE, draft_max=8)
     schedule.acceptance[drafter.name] = AcceptanceEstimate(prior=0.3, weight=2.0)
-    assert first_choice(schedule, remaining=128).kind == "probe"
-    assert first_choice(schedule, remaining=2).kind == "plain"
+    assert first_choice(schedule, remaining=128).kind is DecisionKind.PROBE
+    assert first_choice(schedule, remaining=2).kind is DecisionKind.PLAIN
 
 
 def test_a_drafter_known_to_fail_is_not_probed_and_one_known_to_work_is_used() -> None:
     drafter, _ = model_drafter()
     schedule = FastestSchedule([drafter], MIDDLE, draft_max=8)
     schedule.acceptance[drafter.name] = AcceptanceEstimate(prior=0.1, weight=200.0)
-    assert first_choice(schedule).kind == "plain"
+    assert first_choice(schedule).kind is DecisionKind.PLAIN
     schedule.acceptance[drafter.name] = AcceptanceEstimate(prior=0.95, weight=200.0)
     choice = first_choice(schedule)
-    assert choice.kind == "exploit" and choice.k >= 2
+    assert choice.kind is DecisionKind.EXPLOIT and choice.k >= 2
 
 
 def test_the_draft_model_is_never_prefilled_when_drafting_cannot_pay() -> None:
@@ -119,7 +119,7 @@ def test_costs_follow_the_machine_from_measured_steps() -> None:
     assert schedule.draft_scale == pytest.approx(3.0, rel=0.01)
     assert schedule.costs.verify(1) == pytest.approx(2 * MIDDLE.verify(1), rel=0.01)
     # A catch-up's batched tokens are predicted at batch speed, not read as a slow machine.
-    catch_up = Decision("probe", "draft model", 4, catch_up=101)
+    catch_up = Decision(DecisionKind.PROBE, "draft model", 4, catch_up=101)
     fresh = FastestSchedule([drafter], MIDDLE, draft_max=8)
     batched = 100 * MIDDLE.draft_token_s * 0.036 / (5 * 0.030)
     timings = StepTimings(draft_s=batched + 4 * MIDDLE.draft_token_s, draft_tokens=104)
@@ -157,10 +157,10 @@ def test_a_self_assessed_proposal_is_cut_where_its_tokens_stop_paying() -> None:
     proposal = schedule.propose([1, 2, 3], 8, SamplingConfig(), np.random.default_rng(0))
     # On CPU costs a batch of 4 (3 drafts) pays at these confidences; unlikely tokens do not.
     assert proposal.tokens == [1, 2, 3]
-    assert schedule.last is not None and schedule.last.kind == "exploit"
+    assert schedule.last is not None and schedule.last.kind is DecisionKind.EXPLOIT
     doubtful = FastestSchedule([Confident([0.5, 0.5])], CPU, draft_max=8)
     assert doubtful.propose([1, 2, 3], 8, SamplingConfig(), np.random.default_rng(0)).tokens == []
-    assert doubtful.last is not None and doubtful.last.kind == "plain"
+    assert doubtful.last is not None and doubtful.last.kind is DecisionKind.PLAIN
 
 
 def test_each_batch_size_keeps_its_own_scale() -> None:
