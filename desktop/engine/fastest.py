@@ -130,8 +130,9 @@ class FastestSchedule:
         horizon = float(max(1, min(remaining, HORIZON)))
         k_max = min(self.draft_max, k_limit)
         plain = Option(0.0, None, 0, self._decision(DecisionKind.PLAIN, None, 0, 0.0, 0))
-        if k_max <= 0:
-            return [plain]
+        t0 = costs.verify(1)
+        if all(costs.verify(k + 1) >= (k + 1) * t0 for k in range(1, k_max + 1)):
+            return [plain]  # a batch costs as much as its tokens one by one: no draft can pay
         exploit: list[Option] = []
         unsure: list[tuple[Drafter, float, int]] = []
         for d in self.drafters:

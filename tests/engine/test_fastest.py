@@ -171,3 +171,17 @@ def test_each_batch_size_keeps_its_own_scale() -> None:
     assert schedule.costs.verify(1) == pytest.approx(MIDDLE.verify(1), rel=0.01)
     assert schedule.costs.verify(2) == pytest.approx(1.5 * MIDDLE.verify(2), rel=0.01)
     assert schedule.costs.verify(3) >= schedule.costs.verify(2)  # never cheaper than a smaller batch
+
+
+def test_when_a_batch_costs_its_tokens_one_by_one_no_drafter_is_even_asked() -> None:
+    linear = Costs(verify_s=tuple(0.01 * n for n in range(1, 10)), draft_token_s=0.005)
+    asked: list[int] = []
+
+    class Counting(Confident):
+        def propose(self, tokens, k, sampling, rng) -> Proposal:
+            asked.append(k)
+            return super().propose(tokens, k, sampling, rng)
+
+    schedule = FastestSchedule([Counting([1.0] * 8)], linear, draft_max=8)
+    assert schedule.propose([1, 2, 3], 8, SamplingConfig(), np.random.default_rng(0)).tokens == []
+    assert asked == [] and schedule.last is not None and schedule.last.kind is DecisionKind.PLAIN
