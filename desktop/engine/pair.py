@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Protocol
 
 from desktop.engine import compat
+from desktop.engine.calibration import implausible
 from desktop.engine.chat import ChatTemplate, Message, Prompt
 from desktop.engine.config import GenerationConfig, ModelConfig
 from desktop.engine.costmodel import Costs, cached_costs
@@ -93,11 +94,15 @@ class ModelPair:
         pair.fingerprint = "+".join(prints)
         return pair
 
-    def calibrate(self, cache_file: Path | None = None) -> Costs:
-        """Measure (or read from `cache_file`) what verifier batches and draft tokens cost."""
+    def calibrate(self, cache_file: Path | None = None, refresh: bool = False) -> Costs:
+        """Measure (or read from `cache_file`) what verifier batches and draft tokens cost.
+
+        A cached entry that cannot be right is measured again; `refresh` always measures.
+        """
         if cache_file is None or not self.fingerprint:
             return self.decoder.calibrate()
-        costs = cached_costs(cache_file, self.fingerprint, self.decoder.calibrate)
+        plausible = lambda costs: not implausible(costs)  # noqa: E731
+        costs = cached_costs(cache_file, self.fingerprint, self.decoder.calibrate, plausible, refresh)
         self.decoder.costs = costs
         return costs
 

@@ -12,7 +12,7 @@ import numpy as np
 from desktop.engine.accept import Verdict, exact_match, rejection_sampling
 from desktop.engine.cache import CachedModel, common_prefix
 from desktop.engine.config import DraftConfig, GenerationConfig, Mode
-from desktop.engine.costmodel import Costs, calibrate
+from desktop.engine.costmodel import CALIBRATION_TRIES, Costs, calibrate
 from desktop.engine.detokenizer import StreamingDetokenizer
 from desktop.engine.drafters import Drafter, ModelDrafter, NgramDrafter, Proposal
 from desktop.engine.events import GenerationStats, Piece, Source, StepEvent, StepTimings
@@ -31,7 +31,7 @@ class Decoder:
         self.draft = CachedModel(draft) if draft is not None else None
         self.costs: Costs | None = None  # set by calibrate(); the fastest mode needs it
 
-    def calibrate(self, reps: int = 3) -> Costs:
+    def calibrate(self, reps: int = CALIBRATION_TRIES) -> Costs:
         """Measure what verifier batches and draft tokens cost on this machine."""
         self.costs = calibrate(self.verifier, self.draft, reps=reps)
         return self.costs

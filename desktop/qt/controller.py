@@ -10,11 +10,15 @@ the window hears `save_failed` once, and `saved` when a later write or `retry_sa
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
 
+from desktop.engine.calibration import Drift
 from desktop.engine.config import GenerationConfig
 from desktop.qt.conversation import ConversationModel
 from desktop.qt.payloads import (
+    BaselineDrift,
     CheckRequest,
     CheckResult,
     Failure,
@@ -46,6 +50,7 @@ class ChatController(QObject):
     check_requested = Signal(object)
     fetch_requested = Signal(object)
     unload_requested = Signal()
+    measure_requested = Signal()
     # Out: to the widgets.
     state_changed = Signal(object)  # UiState
     load_progressed = Signal(object)  # LoadProgress
@@ -60,6 +65,8 @@ class ChatController(QObject):
     conversations_changed = Signal()
     save_failed = Signal(str)  # one line: what failed and what to do
     saved = Signal()  # everything that failed to save is saved now
+    baseline_changed = Signal(object)  # PairInfo with the verifier-alone speed measured again
+    baseline_drifted = Signal(object)  # BaselineDrift of the current reply
 
     def __init__(self, store: Store, worker: PairWorker, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -72,6 +79,7 @@ class ChatController(QObject):
         self._load: LoadRequest | None = None
         self._fetch: FetchRequest | None = None
         self._reply_baseline = 0.0  # the verifier-alone tokens/s when the current reply started
+        self._measure_after_reply = False  # the reply showed the calibration was taken under load
         self._unsaved: list[Step] = []
         self._save_failure: str | None = None  # the failure the window was last told about
         self._save_timer = QTimer(self)
@@ -88,6 +96,7 @@ class ChatController(QObject):
         self.check_requested.connect(worker.check)
         self.fetch_requested.connect(worker.fetch)
         self.unload_requested.connect(worker.unload)
+        self.measure_requested.connect(worker.remeasure)
         worker.load_progressed.connect(self._on_load_progressed)
         worker.models_loaded.connect(self._on_models_loaded)
         worker.load_failed.connect(self._on_load_failed)
@@ -100,6 +109,8 @@ class ChatController(QObject):
         worker.fetch_progressed.connect(self._on_fetch_progressed)
         worker.fetch_finished.connect(self._on_fetch_finished)
         worker.fetch_failed.connect(self._on_fetch_failed)
+        worker.baseline_measured.connect(self._on_baseline_measured)
+        worker.baseline_drifted.connect(self._on_baseline_drifted)
         self.worker_thread.start()
 
     def shutdown(self) -> None:
@@ -164,6 +175,28 @@ class ChatController(QObject):
         self._fetch = FetchRequest(name)
         self._set_state(UiState.FETCHING)
         self.fetch_requested.emit(self._fetch)
+
+    def measure_again(self) -> bool:
+        """Time the verifier again for the speed-up's baseline; False unless idle with a pair."""
+        if self.pair is None or not self.state.can_send:
+            return False
+        self._set_state(UiState.MEASURING)
+        self.measure_requested.emit()
+        return True
+
+    @Slot(float)
+    def _on_baseline_measured(self, tps: float) -> None:
+        if self.pair is not None:
+            self.pair = replace(self.pair, verifier_alone_tps=tps)
+        self._set_state(UiState.IDLE)
+        self.baseline_changed.emit(self.pair)
+
+    @Slot(object)
+    def _on_baseline_drifted(self, drifted: BaselineDrift) -> None:
+        if not self._current(drifted.reply_id):
+            return
+        self._measure_after_reply = drifted.check.drift is Drift.STALE
+        self.baseline_drifted.emit(drifted)
 
     @Slot(object)
     def _on_load_progressed(self, progress: LoadProgress) -> None:
@@ -309,6 +342,7 @@ class ChatController(QObject):
         self._reply_baseline = self.pair.verifier_alone_tps if self.pair else 0.0
         self.conversation.add(reply)
         self._request = GenerateRequest(reply.id, history, self.generation)
+        self._measure_after_reply = False
         self._set_state(UiState.GENERATING)
         self.generate_requested.emit(self._request)
         self._report_saving()
@@ -352,6 +386,9 @@ class ChatController(QObject):
         self._report_saving()
         self.reply_finished.emit(finished)
         self.conversations_changed.emit()
+        if self._measure_after_reply:  # the cached baseline was taken under load: replace it
+            self._measure_after_reply = False
+            self.measure_again()
 
     @Slot(object)
     def _on_generation_failed(self, failed: ReplyFailed) -> None:

@@ -6,6 +6,7 @@ import enum
 import threading
 from dataclasses import dataclass, field
 
+from desktop.engine.calibration import DriftCheck
 from desktop.engine.chat import Message
 from desktop.engine.config import GenerationConfig
 from desktop.engine.errors import IncompatiblePairError, ModelLoadError, PromptTooLongError, TandemError
@@ -76,6 +77,14 @@ class PairInfo:
     verifier: str  # file name
     draft: str | None
     verifier_alone_tps: float = 0.0  # 1 / calibrated single-token verifier cost; 0 when unknown
+
+
+@dataclass(frozen=True, slots=True)
+class BaselineDrift:
+    """This reply's verifier batches against the calibrated costs (see `engine.calibration`)."""
+
+    reply_id: int
+    check: DriftCheck
 
 
 @dataclass(frozen=True, slots=True)

@@ -48,6 +48,7 @@ class Composer(QFrame):
         super().__init__(parent)
         self.setObjectName("composer")
         self.editing = False
+        self.waiting = False  # a message was sent before the models were ready: it goes when they are
         outer = QVBoxLayout(self)
         outer.setContentsMargins(10, 8, 10, 8)
         outer.setSpacing(6)
@@ -101,9 +102,10 @@ class Composer(QFrame):
         self.edit.setFixedHeight(lines * line + frame)
 
     def set_state(self, state: UiState, has_reply: bool, has_user: bool) -> None:
-        """Enable what makes sense now; typing is always allowed."""
+        """Enable what makes sense now; typing is always allowed, and so is sending while the
+        models load (the message waits for them)."""
         self._state = state
-        self.send.setEnabled(state.can_send)
+        self.send.setEnabled(state.can_send or (state.will_be_ready and not self.editing))
         self.stop.setEnabled(state.can_stop)
         self.regenerate.setEnabled(state.can_send and has_reply)
         self.edit_last.setEnabled(state.can_send and has_user)
@@ -122,8 +124,15 @@ class Composer(QFrame):
         self.editing = False
         self.hint.hide()
 
+    def set_waiting(self, waiting: bool) -> None:
+        """Say that the message in the editor will go as soon as the models are ready."""
+        self.waiting = waiting
+        self.hint.setText("Will send when the models are ready…")
+        self.hint.setVisible(waiting)
+
     def _submit(self) -> None:
-        if not self._state.can_send or not self.edit.toPlainText().strip():
+        ready = self._state.can_send or (self._state.will_be_ready and not self.editing)
+        if not ready or self.waiting or not self.edit.toPlainText().strip():
             return
         text = self.edit.toPlainText()
         (self.edit_submitted if self.editing else self.submitted).emit(text)

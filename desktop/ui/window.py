@@ -17,6 +17,7 @@ from desktop.engine.errors import TandemError
 from desktop.qt.controller import ChatController
 from desktop.qt.payloads import (
     MEASURING,
+    BaselineDrift,
     Failure,
     FailureKind,
     FetchProgress,
@@ -43,6 +44,7 @@ STATUS = {
     UiState.EMPTY: "No model pair loaded",
     UiState.FETCHING: "Fetching models…",
     UiState.LOADING: "Loading the models…",
+    UiState.MEASURING: "Measuring this machine…",
     UiState.IDLE: "Ready",
     UiState.GENERATING: "Writing…",
     UiState.STOPPING: "Stopping after this step…",
@@ -115,6 +117,9 @@ class MainWindow(QMainWindow):
         c.fetch_finished.connect(self._on_fetch_finished)
         c.save_failed.connect(self._on_save_failed)
         c.saved.connect(self._on_saved)
+        c.baseline_changed.connect(self._on_baseline_changed)
+        c.baseline_drifted.connect(self._on_baseline_drifted)
+        self.stats.measure_requested.connect(c.measure_again)
         c.conversation.reset.connect(self._on_conversation_reset)
         c.conversation.message_added.connect(self._on_message_added)
         self.sidebar.new_requested.connect(self.new_conversation)
@@ -179,10 +184,17 @@ class MainWindow(QMainWindow):
         self.sidebar.setEnabled(not state.busy)
         self.topbar.pair_button.setEnabled(state.can_change_pair)
         self.first_start.set_busy(state is UiState.FETCHING)
-        if state is not UiState.LOADING:
+        self.stats.set_can_measure(state.can_send)
+        if state is UiState.MEASURING:
+            self.topbar.show_busy(STATUS[state])
+        elif state is not UiState.LOADING:
             self.topbar.show_progress("", None)
         pair = self.controller.pair
         self.stats.status.setText(STATUS[state] + (f" · {pair.label}" if pair and state.can_send else ""))
+        if self.composer.waiting and not state.will_be_ready:
+            self.composer.set_waiting(False)
+            if state.can_send:  # the message sent while the models loaded goes now
+                self._send(self.composer.edit.toPlainText())
 
     def show_first_start(self, show: bool) -> None:
         self.stack.setCurrentWidget(self.first_start if show else self.chat)
@@ -208,6 +220,14 @@ class MainWindow(QMainWindow):
         self.show_first_start(False)
         self.notice.dismiss()
         self._on_state(self.controller.state)
+
+    @Slot(object)
+    def _on_baseline_changed(self, info: PairInfo | None) -> None:
+        self.stats.rebase(info.verifier_alone_tps if info else 0.0)
+
+    @Slot(object)
+    def _on_baseline_drifted(self, drifted: BaselineDrift) -> None:
+        self.stats.set_drift(drifted.check.ratio)
 
     @Slot(object)
     def show_failure(self, failure: Failure) -> None:
@@ -306,6 +326,8 @@ class MainWindow(QMainWindow):
     def _send(self, text: str) -> None:
         if self.controller.send(self._readable(text)):
             self.composer.edit.clear()
+        elif self.controller.state.will_be_ready and text.strip():
+            self.composer.set_waiting(True)
 
     @Slot(str)
     def _send_edit(self, text: str) -> None:
