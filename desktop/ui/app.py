@@ -177,6 +177,7 @@ def _run(
         splitter = settings.splitter()
         if splitter is not None:
             window.splitter.restoreState(splitter)
+        window.fit_to_screen()
     window.show()
     try:
         if not _start(window, controller, initial_choice(prefs, launch), launch):

@@ -10,7 +10,7 @@ import html
 from dataclasses import replace
 
 from PySide6.QtCore import Qt, Slot
-from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence, QResizeEvent
 from PySide6.QtWidgets import QApplication, QMainWindow, QSplitter, QStackedWidget, QVBoxLayout, QWidget
 
 from desktop.engine.errors import TandemError
@@ -52,6 +52,9 @@ STATUS = {
 }
 
 
+SIDEBAR_FOLDS_BELOW = 760  # px wide: a narrower window gives the conversation all the room
+
+
 class MainWindow(QMainWindow):
     """Tandem's window; everything it changes goes through the controller."""
 
@@ -66,6 +69,7 @@ class MainWindow(QMainWindow):
         self.gpu_offload = gpu_offload
         self.dialog: PairDialog | None = None
         self._save_notice = False  # the notice shows a save failure
+        self._folded_sidebar = 0  # the sidebar's width before a narrow window folded it
         self.theme = themes.pick(prefs.theme)
 
         self.sidebar = Sidebar()
@@ -150,7 +154,7 @@ class MainWindow(QMainWindow):
         action("New chat", QKeySequence.StandardKey.New, self.new_conversation)
         action("Search", QKeySequence.StandardKey.Find, self.sidebar.search.setFocus)
         action("Focus composer", "Ctrl+L", self.composer.edit.setFocus)
-        action("Conversations", "Ctrl+Shift+L", self.sidebar.list.setFocus)
+        action("Conversations", "Ctrl+Shift+L", self.show_conversations)
         action("Stop", "Esc", self.controller.stop)
         action("Regenerate", "Ctrl+R", self.controller.regenerate)
         action("Edit last", "Ctrl+E", self._begin_edit)
@@ -159,6 +163,46 @@ class MainWindow(QMainWindow):
         action("Rejected", "Ctrl+J", self.topbar.rejected.toggle)
         action("Rename", "F2", self.sidebar.rename_current)
         action("Quit", QKeySequence.StandardKey.Quit, self.close)
+
+    @Slot()
+    def show_conversations(self) -> None:
+        """Focus the conversation list, unfolding the sidebar if a narrow window folded it."""
+        sizes = self.splitter.sizes()
+        if sizes[0] == 0:
+            width = self._folded_sidebar or self.sidebar.minimumWidth()
+            self.splitter.setSizes([width, max(0, sum(sizes) - width)])
+            self._folded_sidebar = 0
+        self.sidebar.list.setFocus()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        """Fold the sidebar in a narrow window, and unfold it when the window is wide again."""
+        super().resizeEvent(event)
+        sizes = self.splitter.sizes()
+        if self.width() < SIDEBAR_FOLDS_BELOW and sizes[0] > 0:
+            self._folded_sidebar = sizes[0]
+            self.splitter.setSizes([0, sum(sizes)])
+        elif self.width() >= SIDEBAR_FOLDS_BELOW and sizes[0] == 0 and self._folded_sidebar:
+            self.splitter.setSizes([self._folded_sidebar, max(0, sum(sizes) - self._folded_sidebar)])
+            self._folded_sidebar = 0
+
+    def fit_to_screen(self) -> None:
+        """Shrink and move a restored geometry onto the screen the window is on now (it may
+        have been saved on a larger one, or one that is gone)."""
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        if screen is None:
+            return
+        area = screen.availableGeometry()
+        frame = self.frameGeometry()
+        extra_w, extra_h = frame.width() - self.width(), frame.height() - self.height()
+        width = min(self.width(), area.width() - extra_w)
+        height = min(self.height(), area.height() - extra_h)
+        if (width, height) != (self.width(), self.height()):
+            self.resize(max(width, self.minimumSizeHint().width()), max(height, 1))
+        frame = self.frameGeometry()
+        x = min(max(frame.x(), area.left()), area.right() + 1 - frame.width())
+        y = min(max(frame.y(), area.top()), area.bottom() + 1 - frame.height())
+        if (x, y) != (frame.x(), frame.y()):
+            self.move(max(x, area.left()), max(y, area.top()))
 
     def apply_theme(self, theme: themes.Theme) -> None:
         self.theme = theme
@@ -211,9 +255,7 @@ class MainWindow(QMainWindow):
     def _on_pair_loaded(self, info: PairInfo) -> None:
         draft = info.draft or "no draft"
         names = f"{info.verifier.removesuffix('.gguf')} + {draft.removesuffix('.gguf')}"
-        metrics = self.topbar.pair_button.fontMetrics()
-        shown = metrics.elidedText(names, Qt.TextElideMode.ElideMiddle, metrics.averageCharWidth() * 56)
-        self.topbar.pair_button.setText(f"{info.label}  ·  {shown}")
+        self.topbar.pair_button.setText(f"{info.label}  ·  {names}")  # elided to the room it gets
         self.topbar.pair_button.setToolTip(
             f"Verifier: {info.verifier}\nDraft: {draft}\nClick to change (Ctrl+M)"
         )
