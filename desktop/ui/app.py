@@ -178,6 +178,7 @@ def _run(
         if splitter is not None:
             window.splitter.restoreState(splitter)
         window.fit_to_screen()
+        window.open_latest()
     window.show()
     try:
         if not _start(window, controller, initial_choice(prefs, launch), launch):

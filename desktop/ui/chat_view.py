@@ -271,6 +271,10 @@ class ChatView(QTextBrowser):
         QGuiApplication.clipboard().setText(text)
         self.copied.emit("code" if parts[1] == "code" else "message")
 
+    def leaveEvent(self, e: QEvent) -> None:
+        QToolTip.hideText()  # a token's tooltip must not outlive the mouse over the text
+        super().leaveEvent(e)
+
     def resizeEvent(self, e: QResizeEvent) -> None:
         super().resizeEvent(e)
         self._update_column()

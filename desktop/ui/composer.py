@@ -87,6 +87,7 @@ class Composer(QFrame):
         self.edit.escaped.connect(self._escape)
         self.send.clicked.connect(self._submit)
         self.stop.clicked.connect(self.stop_requested)
+        self.stop.clicked.connect(self.edit.setFocus)  # Stop disables itself: keep focus here
         self.regenerate.clicked.connect(self.regenerate_requested)
         self.edit_last.clicked.connect(self.edit_requested)
         self._state = UiState.EMPTY

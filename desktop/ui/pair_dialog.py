@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -106,6 +107,7 @@ class FileField(QWidget):
         self.edit.setPlaceholderText("path to a .gguf file")
         self.edit.setAccessibleName(title)
         self.browse = QPushButton("Browse…")
+        self.browse.setAutoDefault(False)  # Enter in the dialog means Load, wherever the focus was
         layout.addWidget(self.edit, 1)
         layout.addWidget(self.browse)
         self.browse.clicked.connect(self._browse)
@@ -159,6 +161,10 @@ class PairDialog(QDialog):
         layout.addWidget(tabs)
         layout.addWidget(self.buttons)
         self._source_changed()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self.load_button.setDefault(True)  # Enter loads (when the verdict allows it)
 
     # -- tabs ---------------------------------------------------------------------------
 

@@ -11,7 +11,15 @@ from dataclasses import replace
 
 from PySide6.QtCore import Qt, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence, QResizeEvent
-from PySide6.QtWidgets import QApplication, QMainWindow, QSplitter, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QMainWindow,
+    QSplitter,
+    QStackedWidget,
+    QToolTip,
+    QVBoxLayout,
+    QWidget,
+)
 
 from desktop.engine.errors import TandemError
 from desktop.qt.controller import ChatController
@@ -70,6 +78,7 @@ class MainWindow(QMainWindow):
         self.dialog: PairDialog | None = None
         self._save_notice = False  # the notice shows a save failure
         self._folded_sidebar = 0  # the sidebar's width before a narrow window folded it
+        self.loaded_choice = prefs.choice  # what was last asked to load (`--pair` may differ)
         self.theme = themes.pick(prefs.theme)
 
         self.sidebar = Sidebar()
@@ -312,8 +321,16 @@ class MainWindow(QMainWindow):
         items = self.controller.store.conversations(self.sidebar.search.text())
         self.sidebar.show_conversations(items, self.controller.conversation.conversation_id)
 
+    def open_latest(self) -> None:
+        """Open the most recently used conversation (the window starts where the user left)."""
+        latest = self.controller.store.conversations("")
+        if latest:
+            self.controller.open_conversation(latest[0].id)
+            self.refresh_conversations()
+
     @Slot()
     def new_conversation(self) -> None:
+        QToolTip.hideText()
         self.controller.new_conversation()
         self.sidebar.list.clearSelection()
         self.sidebar.list.setCurrentItem(None)  # type: ignore[call-overload]
@@ -402,6 +419,7 @@ class MainWindow(QMainWindow):
         except TandemError as e:
             self.show_failure(Failure(FailureKind.LOAD, str(e)))
             return False
+        self.loaded_choice = choice
         self.controller.load_pair(request)
         return True
 
@@ -423,7 +441,9 @@ class MainWindow(QMainWindow):
         from desktop.models.listing import list_pairs
 
         pairs = [(p.name, p.title, p.installed) for p in list_pairs()]
-        dialog = PairDialog(self.prefs.choice, self.controller.generation, pairs, self.gpu_offload, self)
+        # The dialog starts from what is loaded, which `--pair` may have chosen over the settings.
+        choice = self.loaded_choice if self.controller.pair is not None else self.prefs.choice
+        dialog = PairDialog(choice, self.controller.generation, pairs, self.gpu_offload, self)
         dialog.check_requested.connect(self.controller.check_files)
         self.controller.files_checked.connect(dialog.show_verdict)
         self.dialog = dialog
@@ -438,7 +458,8 @@ class MainWindow(QMainWindow):
         self.controller.files_checked.disconnect(dialog.show_verdict)
         if code:
             result = dialog.result_value()
-            reload = result.choice != self.prefs.choice or self.controller.pair is None
+            # Sampling and drafting apply to the next reply; only another pair needs a reload.
+            reload = result.choice != self.loaded_choice or self.controller.pair is None
             self.prefs = replace(self.prefs, choice=result.choice, generation=result.generation)
             self.settings.save(self.prefs)
             self.controller.generation = result.generation
