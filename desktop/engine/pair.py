@@ -101,22 +101,24 @@ class ModelPair:
         self.decoder.costs = costs
         return costs
 
-    def prompt(self, messages: Sequence[Message], cfg: GenerationConfig) -> Prompt:
+    def prompt(self, messages: Sequence[Message], cfg: GenerationConfig, continuing: bool = False) -> Prompt:
         """Tokenize a conversation, leaving room in the context for the reply."""
         n_ctx = self.verifier.n_ctx
         if self.draft is not None:
             n_ctx = min(n_ctx, self.draft.n_ctx)
         reserve = min(cfg.max_tokens + cfg.draft.draft_max + 1, n_ctx // 2)
-        return self.template.fit(messages, n_ctx - reserve)
+        return self.template.fit(messages, n_ctx - reserve, continuing)
 
     def reply(
         self,
         messages: Sequence[Message],
         cfg: GenerationConfig,
         cancel: threading.Event | None = None,
+        continuing: bool = False,
     ) -> tuple[Prompt, Generation]:
-        """Start the assistant's reply to `messages`; iterate the generation for its steps."""
-        prompt = self.prompt(messages, cfg)
+        """Start the assistant's reply to `messages` (or, `continuing`, extend the last one);
+        iterate the generation for its steps."""
+        prompt = self.prompt(messages, cfg, continuing)
         return prompt, self.decoder.generate(prompt.tokens, cfg, cancel)
 
 

@@ -141,7 +141,9 @@ class PairWorker(QObject):
         self.pair = pair
         cfg = request.config
         draft = Path(cfg.draft.path).name if cfg.draft else None
-        self.models_loaded.emit(PairInfo(request.label, Path(cfg.verifier.path).name, draft, baseline))
+        n_ctx = min(cfg.verifier.n_ctx, cfg.draft.n_ctx) if cfg.draft else cfg.verifier.n_ctx
+        info = PairInfo(request.label, Path(cfg.verifier.path).name, draft, baseline, n_ctx)
+        self.models_loaded.emit(info)
 
     def _measure(self, pair: ModelPair) -> float:
         """The verifier-alone tokens/s from the pair's calibration (cached after the first time);
@@ -169,7 +171,9 @@ class PairWorker(QObject):
 
         generation = None
         try:
-            prompt, generation = pair.reply(request.messages, request.config, request.cancel)
+            prompt, generation = pair.reply(
+                request.messages, request.config, request.cancel, request.continuing
+            )
             self.generation_started.emit(ReplyStarted(rid, len(prompt.tokens), prompt.dropped_turns))
             for event in generation:
                 self.step_ready.emit(StepReady(rid, step_from_event(event, token_text), generation.stats))

@@ -132,6 +132,12 @@ class ChatMessage:
     stats: GenerationStats | None = None
     pair: str = ""  # which pair wrote the reply
     verifier_alone_tps: float = 0.0  # the pair's measured verifier-alone speed, for the speed-up
+    variants: tuple[int, ...] = ()  # ids of every reply this one replaced or was replaced by, in order
+
+    @property
+    def variant_index(self) -> int:
+        """Which variant this is (0-based); 0 when it has none."""
+        return self.variants.index(self.id) if self.id in self.variants else 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,6 +147,7 @@ class ConversationInfo:
     id: int
     title: str
     updated: float
+    system_prompt: str = ""
 
 
 def title_from(text: str, limit: int = 48) -> str:

@@ -48,6 +48,14 @@ class PairChoice:
 
 
 @dataclass(frozen=True, slots=True)
+class SystemPreset:
+    """A saved system prompt the system prompt box offers by name."""
+
+    name: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
 class Preferences:
     """Everything the settings file holds."""
 

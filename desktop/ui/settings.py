@@ -11,7 +11,7 @@ from PySide6.QtCore import QByteArray, QSettings
 
 from desktop.engine.config import DraftConfig, DraftPolicy, GenerationConfig, Mode, SamplingConfig
 from desktop.ui.formats import ViewOptions
-from desktop.ui.preferences import PairChoice, Preferences
+from desktop.ui.preferences import PairChoice, Preferences, SystemPreset
 
 DEFAULT_SAMPLING = SamplingConfig(temperature=0.7, top_k=40, top_p=0.95, min_p=0.05)
 # Speculative mode by default: the app is for watching the steps; Fastest is one click away.
@@ -37,6 +37,16 @@ LIMITS: dict[str, tuple[float, float]] = {
     "generation/max_tokens": (1, 32768),
 }
 THEMES = ("system", "light", "dark")
+# Offered until the user saves presets of their own.
+DEFAULT_PRESETS = (
+    SystemPreset("Helpful assistant", "You are a helpful assistant. Answer clearly and correctly."),
+    SystemPreset("Concise", "Answer in as few words as possible. No preamble, no summary."),
+    SystemPreset(
+        "Programmer",
+        "You are an expert programmer. Answer with working code in fenced blocks and a short "
+        "explanation of why it works.",
+    ),
+)
 
 
 def _within(value: float, low: float, high: float) -> bool:
@@ -157,6 +167,28 @@ class Settings:
         self._s.setValue("view/highlight", prefs.view.highlight)
         self._s.setValue("view/show_rejected", prefs.view.show_rejected)
         self._s.setValue("view/theme", prefs.theme)
+        self._s.sync()
+
+    def system_presets(self) -> tuple[SystemPreset, ...]:
+        """The saved system prompts, in the order they were saved; the defaults at first."""
+        n = self._s.beginReadArray("system_presets")
+        presets = []
+        for i in range(n):
+            self._s.setArrayIndex(i)
+            name, text = str(self._s.value("name", "")), str(self._s.value("text", ""))
+            if name.strip() and text.strip():
+                presets.append(SystemPreset(name, text))
+        self._s.endArray()
+        return tuple(presets) if n else DEFAULT_PRESETS
+
+    def save_system_presets(self, presets: tuple[SystemPreset, ...]) -> None:
+        self._s.remove("system_presets")
+        self._s.beginWriteArray("system_presets", len(presets))
+        for i, preset in enumerate(presets):
+            self._s.setArrayIndex(i)
+            self._s.setValue("name", preset.name)
+            self._s.setValue("text", preset.text)
+        self._s.endArray()
         self._s.sync()
 
     def geometry(self) -> QByteArray | None:

@@ -27,6 +27,7 @@ from desktop.qt.payloads import (
 from desktop.qt.state import UiState
 from desktop.store.records import ChatMessage
 from desktop.ui import theme as themes
+from desktop.ui.chat.system_prompt import SystemPromptBar
 from desktop.ui.chat_view import ChatView
 from desktop.ui.composer import Composer
 from desktop.ui.first_start import FirstStart
@@ -69,6 +70,8 @@ class MainWindow(QMainWindow):
         self.sidebar = Sidebar()
         self.topbar = TopBar()
         self.chat = ChatView(controller.conversation)
+        self.system_prompt = SystemPromptBar()
+        self.system_prompt.set_presets(settings.system_presets())
         self.notice = Notice()
         self.stats = StatsStrip()
         self.composer = Composer()
@@ -85,7 +88,14 @@ class MainWindow(QMainWindow):
         column = QVBoxLayout(main)
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(0)
-        for w, stretch in ((self.topbar, 0), (self.stack, 1), (composer_box, 0), (self.stats, 0)):
+        parts = (
+            (self.topbar, 0),
+            (self.system_prompt, 0),
+            (self.stack, 1),
+            (composer_box, 0),
+            (self.stats, 0),
+        )
+        for w, stretch in parts:
             column.addWidget(w, stretch)
         self.sidebar.setMinimumWidth(self.sidebar.fontMetrics().averageCharWidth() * 30)
         self.splitter = QSplitter()
@@ -124,6 +134,8 @@ class MainWindow(QMainWindow):
         self.sidebar.search_changed.connect(self.refresh_conversations)
         self.topbar.pair_dialog_requested.connect(self.open_pair_dialog)
         self.topbar.options_changed.connect(self._on_options)
+        self.system_prompt.changed.connect(c.edits.set_system_prompt)
+        self.system_prompt.preset_saved.connect(self._on_preset_saved)
         self.composer.submitted.connect(self._send)
         self.composer.edit_submitted.connect(self._send_edit)
         self.composer.stop_requested.connect(c.stop)
@@ -271,6 +283,7 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def _on_conversation_reset(self) -> None:
+        self.system_prompt.set_text(self.controller.conversation.system_prompt)
         messages = self.controller.conversation.messages()
         last = next((m for m in reversed(messages) if m.role == "assistant"), None)
         if last is None:
@@ -279,6 +292,10 @@ class MainWindow(QMainWindow):
             mode = self.controller.generation.draft.mode
             self.stats.show_reply(last.stats, last.steps, last.verifier_alone_tps, mode)
         self._on_state(self.controller.state)
+
+    @Slot(object)
+    def _on_preset_saved(self, _preset: object) -> None:
+        self.settings.save_system_presets(self.system_prompt.presets)
 
     @Slot(object)
     def _on_message_added(self, message: ChatMessage) -> None:
