@@ -43,6 +43,7 @@ class Composer(QFrame):
     stop_requested = Signal()
     regenerate_requested = Signal()
     edit_requested = Signal()
+    continue_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -71,12 +72,15 @@ class Composer(QFrame):
         self.regenerate.setToolTip("Write the last reply again (Ctrl+R)")
         self.edit_last = QPushButton("Edit last")
         self.edit_last.setToolTip("Edit your last message and send it again (Ctrl+E)")
+        self.continue_reply = QPushButton("Continue")
+        self.continue_reply.setToolTip("The reply stopped at the token limit: write more of it")
+        self.continue_reply.hide()
         self.stop = QPushButton("Stop")
         self.stop.setToolTip("Stop the reply after the current step (Esc)")
         self.send = QPushButton("Send")
         self.send.setObjectName("primary")
         self.send.setToolTip("Send (Enter)")
-        for button in (self.regenerate, self.edit_last):
+        for button in (self.regenerate, self.edit_last, self.continue_reply):
             row.addWidget(button)
         row.addStretch(1)
         row.addWidget(self.stop)
@@ -88,6 +92,7 @@ class Composer(QFrame):
         self.stop.clicked.connect(self.stop_requested)
         self.regenerate.clicked.connect(self.regenerate_requested)
         self.edit_last.clicked.connect(self.edit_requested)
+        self.continue_reply.clicked.connect(self.continue_requested)
         self._state = UiState.EMPTY
         self.set_state(UiState.EMPTY, False, False)
 
@@ -100,20 +105,26 @@ class Composer(QFrame):
         frame = int(self.edit.document().documentMargin() * 2) + margins.top() + margins.bottom() + 4
         self.edit.setFixedHeight(lines * line + frame)
 
-    def set_state(self, state: UiState, has_reply: bool, has_user: bool) -> None:
-        """Enable what makes sense now; typing is always allowed."""
+    def set_state(self, state: UiState, has_reply: bool, has_user: bool, can_continue: bool = False) -> None:
+        """Enable what makes sense now; typing is always allowed. Continue shows only for a
+        last reply cut at the token limit."""
         self._state = state
         self.send.setEnabled(state.can_send)
         self.stop.setEnabled(state.can_stop)
         self.regenerate.setEnabled(state.can_send and has_reply)
         self.edit_last.setEnabled(state.can_send and has_user)
+        self.continue_reply.setVisible(can_continue)
+        self.continue_reply.setEnabled(state.can_send and can_continue)
 
-    def begin_edit(self, text: str) -> None:
+    def begin_edit(self, text: str, last: bool = True) -> None:
         self.editing = True
         self.edit.setPlainText(text)
         self.edit.moveCursor(self.edit.textCursor().MoveOperation.End)
         self.hint.setText(
             "Editing your last message: Enter sends it again and replaces the reply, Esc cancels."
+            if last
+            else "Editing an earlier message: Enter sends it again and replaces everything after it, "
+            "Esc cancels."
         )
         self.hint.show()
         self.edit.setFocus()

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QApplication, QMainWindow, QSplitter, QStackedWidg
 
 from desktop.engine.errors import TandemError
 from desktop.qt.controller import ChatController
+from desktop.qt.edits import can_continue
 from desktop.qt.payloads import (
     MEASURING,
     Failure,
@@ -27,6 +28,7 @@ from desktop.qt.payloads import (
 from desktop.qt.state import UiState
 from desktop.store.records import ChatMessage
 from desktop.ui import theme as themes
+from desktop.ui.chat.actions import DELETE, EDIT, NEXT, PREVIOUS
 from desktop.ui.chat.system_prompt import SystemPromptBar
 from desktop.ui.chat_view import ChatView
 from desktop.ui.composer import Composer
@@ -65,6 +67,7 @@ class MainWindow(QMainWindow):
         self.gpu_offload = gpu_offload
         self.dialog: PairDialog | None = None
         self._save_notice = False  # the notice shows a save failure
+        self._editing: int | None = None  # the user message the composer is editing
         self.theme = themes.pick(prefs.theme)
 
         self.sidebar = Sidebar()
@@ -141,7 +144,9 @@ class MainWindow(QMainWindow):
         self.composer.stop_requested.connect(c.stop)
         self.composer.regenerate_requested.connect(c.regenerate)
         self.composer.edit_requested.connect(self._begin_edit)
+        self.composer.continue_requested.connect(c.edits.continue_reply)
         self.chat.copied.connect(self._on_copied)
+        self.chat.action_requested.connect(self._on_message_action)
         QGuiApplication.styleHints().colorSchemeChanged.connect(self._on_system_theme)
         self.first_start.fetch_requested.connect(c.fetch_pair)
         self.first_start.choose_files_requested.connect(self.open_pair_dialog)
@@ -187,7 +192,8 @@ class MainWindow(QMainWindow):
     def _on_state(self, state: UiState) -> None:
         messages = self.controller.conversation.messages()
         has_reply = bool(messages) and messages[-1].role == "assistant"
-        self.composer.set_state(state, has_reply, any(m.role == "user" for m in messages))
+        more = bool(messages) and can_continue(messages[-1])
+        self.composer.set_state(state, has_reply, any(m.role == "user" for m in messages), more)
         self.sidebar.setEnabled(not state.busy)
         self.topbar.pair_button.setEnabled(state.can_change_pair)
         self.first_start.set_busy(state is UiState.FETCHING)
@@ -326,15 +332,31 @@ class MainWindow(QMainWindow):
 
     @Slot(str)
     def _send_edit(self, text: str) -> None:
-        if self.controller.edit_last(self._readable(text)):
+        users = [m for m in self.controller.conversation.messages() if m.role == "user"]
+        mid = self._editing if self._editing is not None else (users[-1].id if users else -1)
+        if self.controller.edits.edit_message(mid, self._readable(text)):
+            self._editing = None
             self.composer.end_edit()
             self.composer.edit.clear()
 
     @Slot()
-    def _begin_edit(self) -> None:
-        text = self.controller.last_user_text()
-        if text is not None and self.controller.state.can_send:
-            self.composer.begin_edit(text)
+    def _begin_edit(self, mid: int | None = None) -> None:
+        """Put a user message (the last one by default) in the composer to send again."""
+        users = [m for m in self.controller.conversation.messages() if m.role == "user"]
+        message = users[-1] if mid is None and users else next((m for m in users if m.id == mid), None)
+        if message is not None and self.controller.state.can_send:
+            self._editing = message.id
+            self.composer.begin_edit(message.content, last=message is users[-1])
+
+    @Slot(str, int)
+    def _on_message_action(self, action: str, mid: int) -> None:
+        edits = self.controller.edits
+        if action == EDIT:
+            self._begin_edit(mid)
+        elif action == DELETE:
+            edits.delete_message(mid)
+        elif action in (PREVIOUS, NEXT):
+            edits.show_variant(mid, -1 if action == PREVIOUS else 1)
 
     @Slot(str)
     def _on_copied(self, what: str) -> None:

@@ -99,6 +99,7 @@ class SystemPromptBar(QFrame):
         preset = next((p for p in self.presets if p.name == name), None)
         if preset is not None:
             self.editor.setPlainText(preset.text)  # textChanged commits it
+            self.editor.moveCursor(self.editor.textCursor().MoveOperation.End)  # to add to it
 
     @Slot()
     def commit(self) -> None:
