@@ -30,6 +30,7 @@ from desktop.store.records import ChatMessage
 from desktop.ui import theme as themes
 from desktop.ui.chat.actions import DELETE, EDIT, NEXT, PREVIOUS
 from desktop.ui.chat.system_prompt import SystemPromptBar
+from desktop.ui.chat.transfer import Transfer
 from desktop.ui.chat_view import ChatView
 from desktop.ui.composer import Composer
 from desktop.ui.first_start import FirstStart
@@ -107,6 +108,7 @@ class MainWindow(QMainWindow):
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setSizes([250, 1000])
         self.setCentralWidget(self.splitter)
+        self.transfer = Transfer(self, controller)
         self._wire()
         self._shortcuts()
         self.topbar.set_options(prefs.view)

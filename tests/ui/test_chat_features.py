@@ -96,3 +96,27 @@ def test_continue_appears_only_after_the_token_limit(qtbot: QtBot, window: MainW
     after = c.conversation.messages()[-1].content
     assert after.startswith(before) and len(after) == 10
     assert len(c.conversation.messages()) == 2
+
+
+def test_export_then_import_opens_an_identical_conversation(
+    qtbot: QtBot, window: MainWindow, tmp_path: Path
+) -> None:
+    c = window.controller
+    c.generation = GenerationConfig(max_tokens=6, draft=DraftConfig(draft_max=3))
+    window.system_prompt.editor.setPlainText("Be brief.")
+    send(qtbot, window, "abc")
+    original, cid = c.conversation.messages(), c.conversation.conversation_id
+    assert window.transfer.export_to(tmp_path / "a.md", "md")
+    assert "## You\n\nabc" in (tmp_path / "a.md").read_text(encoding="utf-8")
+    assert window.transfer.export_to(tmp_path / "a.json", "json")
+    assert window.transfer.import_from(tmp_path / "a.json")
+    assert c.conversation.conversation_id != cid and window.sidebar.list.count() == 2
+    assert c.conversation.system_prompt == "Be brief." and window.system_prompt.text() == "Be brief."
+    assert [(m.role, m.content, m.steps) for m in c.conversation.messages()] == [
+        (m.role, m.content, m.steps) for m in original
+    ]
+    (tmp_path / "bad.json").write_text("{}", encoding="utf-8")
+    assert not window.transfer.import_from(tmp_path / "bad.json")
+    assert "not a conversation" in window.transfer.said
+    assert not window.transfer.export_to(tmp_path / "missing" / "a.md", "md")
+    assert window.transfer.said.startswith("Could not export")
