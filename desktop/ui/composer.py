@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.qt.state import UiState
+from desktop.ui.chat.context_meter import ContextMeter
 
 
 class MessageEdit(QPlainTextEdit):
@@ -83,6 +84,8 @@ class Composer(QFrame):
         for button in (self.regenerate, self.edit_last, self.continue_reply):
             row.addWidget(button)
         row.addStretch(1)
+        self.context = ContextMeter()
+        row.addWidget(self.context)
         row.addWidget(self.stop)
         row.addWidget(self.send)
         outer.addLayout(row)

@@ -23,6 +23,7 @@ from desktop.qt.payloads import (
     FetchProgress,
     LoadProgress,
     PairInfo,
+    ReplyStarted,
     StepReady,
 )
 from desktop.qt.state import UiState
@@ -125,6 +126,7 @@ class MainWindow(QMainWindow):
         c.pair_loaded.connect(self._on_pair_loaded)
         c.failed.connect(self.show_failure)
         c.stats_changed.connect(self._on_stats)
+        c.reply_started.connect(self._on_reply_started)
         c.conversations_changed.connect(self.refresh_conversations)
         c.fetch_progressed.connect(self._on_fetch_progress)
         c.fetch_finished.connect(self._on_fetch_finished)
@@ -225,6 +227,7 @@ class MainWindow(QMainWindow):
         self.topbar.pair_button.setToolTip(
             f"Verifier: {info.verifier}\nDraft: {draft}\nClick to change (Ctrl+M)"
         )
+        self.composer.context.set_context(info.n_ctx)
         self.show_first_start(False)
         self.notice.dismiss()
         self._on_state(self.controller.state)
@@ -294,9 +297,11 @@ class MainWindow(QMainWindow):
         self.system_prompt.set_text(self.controller.conversation.system_prompt)
         messages = self.controller.conversation.messages()
         last = next((m for m in reversed(messages) if m.role == "assistant"), None)
+        self.composer.context.clear()
         if last is None:
             self.stats.show_reply(None, ())
         else:
+            self.composer.context.show_stats(last.stats)
             mode = self.controller.generation.draft.mode
             self.stats.show_reply(last.stats, last.steps, last.verifier_alone_tps, mode)
         self._on_state(self.controller.state)
@@ -312,7 +317,12 @@ class MainWindow(QMainWindow):
         self._on_state(self.controller.state)
 
     @Slot(object)
+    def _on_reply_started(self, started: ReplyStarted) -> None:
+        self.composer.context.start_reply(started.prompt_tokens, started.dropped_turns)
+
+    @Slot(object)
     def _on_stats(self, ready: StepReady) -> None:
+        self.composer.context.show_stats(ready.stats)
         pair = self.controller.pair
         baseline = pair.verifier_alone_tps if pair else 0.0
         self.stats.show_stats(ready.stats, baseline, self.controller.generation.draft.mode)

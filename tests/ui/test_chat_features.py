@@ -120,3 +120,21 @@ def test_export_then_import_opens_an_identical_conversation(
     assert "not a conversation" in window.transfer.said
     assert not window.transfer.export_to(tmp_path / "missing" / "a.md", "md")
     assert window.transfer.said.startswith("Could not export")
+
+
+def test_the_context_meter_counts_tokens_and_says_when_old_turns_are_left_out(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    c = window.controller
+    c.generation = GenerationConfig(max_tokens=5)
+    meter = window.composer.context
+    assert meter.isVisible() and meter.n_ctx == 2048  # the fake pair's context
+    send(qtbot, window, "a" * 1500)
+    first = c.conversation.messages()[-1].stats
+    assert first is not None and meter.used == first.prompt_tokens + first.tokens > 1500
+    assert "left out" not in meter.label.text()
+    assert f"{meter.used:,} / 2,048 tokens" in meter.label.text()
+    send(qtbot, window, "b" * 600)  # the two turns no longer fit: the first exchange is left out
+    assert meter.dropped == 2 and "2 old messages left out" in meter.label.text()
+    assert "oldest" in meter.toolTip()
+    assert meter.used < 2048
