@@ -13,6 +13,7 @@ from desktop.engine.chat import ChatTemplate, Message, Prompt
 from desktop.engine.config import GenerationConfig, ModelConfig
 from desktop.engine.costmodel import Costs, cached_costs
 from desktop.engine.model import Model, VocabInfo
+from desktop.engine.pair_warnings import context_warnings, size_warnings
 from desktop.engine.speculative import Decoder, Generation
 
 LoadProgress = Callable[[str, float], None]  # (which model, fraction loaded)
@@ -49,7 +50,10 @@ def check_files(backend: Backend, verifier: str | Path, draft: str | Path) -> co
 
 
 class ModelPair:
-    """Owns both models, their caches and the chat template."""
+    """Owns both models, their caches and the chat template.
+
+    `warnings` lists what loads but probably is not what the user meant (one line each).
+    """
 
     def __init__(self, verifier: Model, draft: Model | None = None, *, check: bool = True) -> None:
         if draft is not None and check:
@@ -59,6 +63,7 @@ class ModelPair:
         self.decoder = Decoder(verifier, draft)
         self.template = ChatTemplate(verifier)
         self.fingerprint = ""  # identifies models, build and machine for cached calibrations
+        self.warnings: tuple[str, ...] = context_warnings(verifier, draft)
 
     @classmethod
     def load(
@@ -87,6 +92,8 @@ class ModelPair:
             _close(verifier)
             raise
         pair = cls(verifier, draft, check=False)
+        draft_path = cfg.draft.path if cfg.draft is not None else None
+        pair.warnings = size_warnings(cfg.verifier.path, draft_path) + pair.warnings
         prints = [backend.fingerprint(cfg.verifier)]
         if cfg.draft is not None:
             prints.append(backend.fingerprint(cfg.draft))

@@ -7,7 +7,8 @@ the controller that owns both; a new reply is started by the controller.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import weakref
+from typing import TYPE_CHECKING, cast
 
 from desktop.store.records import DONE, STREAMING, ChatMessage
 
@@ -19,7 +20,9 @@ class ConversationEdits:
     """What the message actions and the system prompt box ask of the open conversation."""
 
     def __init__(self, controller: ChatController) -> None:
-        self._c = controller
+        # A weak reference: a cycle would leave the controller to the garbage collector, which
+        # may run on the worker thread, and Qt objects must not be destroyed there.
+        self._c = cast("ChatController", weakref.proxy(controller))
 
     def _index(self, mid: int) -> int | None:
         messages = self._c.conversation.messages()

@@ -12,6 +12,7 @@ from __future__ import annotations
 from PySide6.QtCore import QEvent, QPoint, Qt, QTimer, QUrl, Signal, Slot
 from PySide6.QtGui import (
     QColor,
+    QDesktopServices,
     QGuiApplication,
     QHelpEvent,
     QResizeEvent,
@@ -245,6 +246,12 @@ class ChatView(QTextBrowser):
             return True
         return super().event(e)
 
+    def loadResource(self, kind: int, url: QUrl | str) -> object:
+        """Nothing a reply names is ever loaded: a remote image would tell its server that the
+        reply was read, and a local path could be a device that never ends.
+        """
+        return None
+
     @Slot(QUrl)
     def _on_anchor(self, url: QUrl) -> None:
         action = parse(url.toString())
@@ -252,6 +259,9 @@ class ChatView(QTextBrowser):
             url = QUrl(f"copy:msg:{action[1]}")
         elif action is not None:
             self.action_requested.emit(*action)
+            return
+        if url.scheme() in ("http", "https"):
+            QDesktopServices.openUrl(url)  # only on a click, and in the system browser
             return
         parts = url.toString().split(":")
         if len(parts) < 3 or parts[0] != "copy":

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import cast
 
 from PySide6.QtCore import QObject, Slot
 from PySide6.QtWidgets import QFileDialog, QMainWindow
@@ -24,8 +25,7 @@ class Transfer(QObject):
     """Adds Export and Import to the window's Conversation menu; says what happened in `said`."""
 
     def __init__(self, window: QMainWindow, controller: ChatController) -> None:
-        super().__init__(window)
-        self.window = window
+        super().__init__(window)  # the window is the parent: no reference to it, so no cycle
         self.controller = controller
         self.said = ""  # the last result, one line (the window shows it)
         menu = window.menuBar().addMenu("&Conversation")
@@ -74,10 +74,13 @@ class Transfer(QObject):
         self.said = f"Imported “{info.title}”"
         return True
 
+    def _window(self) -> QMainWindow:
+        return cast(QMainWindow, self.parent())
+
     def _ask_export(self, kind: str, label: str) -> None:
         name = file_name(self.controller.conversation.title, kind)
         path, _ = QFileDialog.getSaveFileName(
-            self.window, "Export conversation", str(Path.home() / name), f"{label} (*.{kind})"
+            self._window(), "Export conversation", str(Path.home() / name), f"{label} (*.{kind})"
         )
         if path:
             self.export_to(Path(path), kind)
@@ -94,13 +97,13 @@ class Transfer(QObject):
     @Slot()
     def _ask_import(self) -> None:
         path, _ = QFileDialog.getOpenFileName(
-            self.window, "Import conversation", str(Path.home()), "JSON (*.json)"
+            self._window(), "Import conversation", str(Path.home()), "JSON (*.json)"
         )
         if path:
             self.import_from(Path(path))
             self._say()
 
     def _say(self) -> None:
-        show = getattr(self.window, "show_notice", None)
+        show = getattr(self._window(), "show_notice", None)
         if callable(show):
             show(self.said)
