@@ -186,6 +186,7 @@ class Generation:
             drafted_text=drafted_text,
             rejected_text=drafted_text[n:],
             verifier_probs=verdict.probs,
+            draft_probs=verdict.draft_probs,
             timings=StepTimings(draft_s, verify_s, max(0.0, total - draft_s - verify_s)),
             finish_reason=finish,
             drafter=proposal.drafter if drafts else "",

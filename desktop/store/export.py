@@ -54,6 +54,7 @@ def _step(s: Step) -> dict[str, Any]:
         "verifier": s.verifier,
         "tokens": [{"text": t.text, "source": t.source.value} for t in s.tokens],
         "verifier_probs": list(s.probs),
+        "draft_probs": list(s.draft_probs),
         "seconds": s.seconds,
         "drafter": s.drafter,
     }
@@ -111,6 +112,7 @@ def _read_step(d: dict[str, Any]) -> Step:
         rejected=tuple(map(str, d["rejected"])),
         verifier=str(d["verifier"]),
         probs=tuple(map(float, d.get("verifier_probs", ()))),
+        draft_probs=tuple(map(float, d.get("draft_probs", ()))),
         seconds=float(d.get("seconds", 0.0)),
         drafter=str(d.get("drafter", "")),
     )

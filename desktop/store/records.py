@@ -36,6 +36,7 @@ class Step:
     rejected: tuple[str, ...] = ()
     verifier: str = ""  # the verifier's own token, even when its text is not complete yet
     probs: tuple[float, ...] = ()  # verifier probability of each drafted token, then its own
+    draft_probs: tuple[float, ...] = ()  # the draft's probability of each drafted token judged
     seconds: float = 0.0
     drafter: str = ""  # who proposed `drafted`: "draft model", "n-gram" (prompt lookup), or ""
 
@@ -59,6 +60,7 @@ class Step:
                 "p": list(self.probs),
                 "s": self.seconds,
                 **({"dr": self.drafter} if self.drafter else {}),
+                **({"q": list(self.draft_probs)} if self.draft_probs else {}),
             },
             ensure_ascii=False,
         )
@@ -75,6 +77,7 @@ class Step:
             probs=tuple(d["p"]),
             seconds=d["s"],
             drafter=d.get("dr", ""),
+            draft_probs=tuple(d.get("q", ())),
         )
 
 
@@ -87,6 +90,7 @@ def step_from_event(event: StepEvent, token_text: Callable[[int], str]) -> Step:
         rejected=event.rejected_text,
         verifier=event.verifier_text or token_text(event.verifier),
         probs=event.verifier_probs,
+        draft_probs=event.draft_probs,
         seconds=event.timings.total_s,
         drafter=event.drafter,
     )
