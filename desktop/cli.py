@@ -10,6 +10,19 @@ from collections.abc import Sequence
 from typing import NoReturn, TextIO
 
 from desktop.bench.command import add_arguments as add_bench_arguments
+from desktop.cli_checks import (
+    MAX_CTX,
+    MAX_SEED,
+    MAX_TEMPERATURE,
+    UsageError,
+    bounded,
+    check_screenshot,
+    check_text,
+    folder_failure,
+    stop_string,
+    threads,
+)
+from desktop.cli_signals import Interrupt
 from desktop.engine.chat import Message
 from desktop.engine.config import (
     DraftConfig,
@@ -19,7 +32,7 @@ from desktop.engine.config import (
     ModelConfig,
     SamplingConfig,
 )
-from desktop.engine.errors import TandemError
+from desktop.engine.errors import Cancelled, TandemError
 from desktop.engine.events import GenerationStats, Source, StepEvent
 from desktop.engine.pair import PairConfig
 from desktop.models import command as hub_command
@@ -30,46 +43,11 @@ VERIFIER_COLOUR = "\x1b[34m"  # blue: the verifier's own token
 RESET = "\x1b[0m"
 
 
-class UsageError(TandemError):
-    """Bad command-line input."""
-
-
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         # One clear line, status 2, as for every other bad input.
-        print(f"tandem: {message} (see 'tandem {self.prog.split()[-1]} --help')", file=sys.stderr)
+        print(f"tandem: {message} (see '{self.prog} --help')", file=sys.stderr)
         raise SystemExit(2)
-
-
-def _fraction(text: str) -> float:
-    value = float(text)
-    if not 0.0 <= value <= 1.0:
-        raise argparse.ArgumentTypeError(f"{text} is not between 0 and 1")
-    return value
-
-
-def _non_negative(kind: type[int] | type[float]):  # type: ignore[no-untyped-def]
-    def parse(text: str) -> int | float:
-        value = kind(text)
-        if value < 0:
-            raise argparse.ArgumentTypeError(f"{text} must not be negative")
-        return value
-
-    return parse
-
-
-def _draft_length(text: str) -> int:
-    value = int(text)
-    if not 0 <= value <= 32:
-        raise argparse.ArgumentTypeError(f"{text} is not between 0 and 32")
-    return value
-
-
-def _positive_int(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{text} must be at least 1")
-    return value
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -89,14 +67,23 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument("--no-draft", action="store_true", help="plain decoding with the verifier alone")
     gen.add_argument("--prompt", required=True, help="the user message")
     gen.add_argument("--system", help="a system prompt")
-    gen.add_argument("--max-tokens", type=_positive_int, default=256)
-    gen.add_argument("--temperature", type=_non_negative(float), default=0.0, help="0 = greedy")
-    gen.add_argument("--top-p", type=_fraction, default=1.0)
-    gen.add_argument("--top-k", type=_non_negative(int), default=0)
-    gen.add_argument("--min-p", type=_fraction, default=0.0)
-    gen.add_argument("--seed", type=int)
-    gen.add_argument("--draft-max", type=_draft_length, default=4, help="tokens drafted per step (0-32)")
-    gen.add_argument("--p-min", type=_fraction, default=0.0, help="stop drafting below this probability")
+    gen.add_argument("--max-tokens", type=bounded(int, 1), default=256)
+    gen.add_argument(
+        "--temperature",
+        type=bounded(float, 0, MAX_TEMPERATURE),
+        default=0.0,
+        help=f"0 = greedy (at most {MAX_TEMPERATURE:g})",
+    )
+    gen.add_argument("--top-p", type=bounded(float, 0, 1), default=1.0)
+    gen.add_argument("--top-k", type=bounded(int, 0), default=0)
+    gen.add_argument("--min-p", type=bounded(float, 0, 1), default=0.0)
+    gen.add_argument("--seed", type=bounded(int, 0, MAX_SEED), help=f"0 to {MAX_SEED}")
+    gen.add_argument(
+        "--draft-max", type=bounded(int, 0, 32), default=4, help="tokens drafted per step (0-32)"
+    )
+    gen.add_argument(
+        "--p-min", type=bounded(float, 0, 1), default=0.0, help="stop drafting below this probability"
+    )
     gen.add_argument("--adaptive", action="store_true", help="tune the draft length from acceptance")
     gen.add_argument(
         "--mode",
@@ -105,10 +92,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="speculative: always draft; fastest: draft only when it is predicted to pay",
     )
     gen.add_argument("--ngram", action="store_true", help="draft by prompt lookup before the draft model")
-    gen.add_argument("--stop", action="append", default=[], help="a stop string (repeatable)")
-    gen.add_argument("--ctx", type=_positive_int, default=4096, help="context size in tokens")
-    gen.add_argument("--threads", type=_positive_int, help="CPU threads (default: all cores)")
-    gen.add_argument("--gpu-layers", type=int, default=0, help="layers to offload (-1 = all)")
+    gen.add_argument(
+        "--stop", action="append", type=stop_string, default=[], help="a stop string (repeatable)"
+    )
+    gen.add_argument("--ctx", type=bounded(int, 1, MAX_CTX), default=4096, help="context size in tokens")
+    gen.add_argument("--threads", type=threads, help="CPU threads (default: all cores)")
+    gen.add_argument("--gpu-layers", type=bounded(int, -1), default=0, help="layers to offload (-1 = all)")
     gen.add_argument("--json", action="store_true", help="one JSON object per step, then a summary")
     gen.add_argument("--no-color", action="store_true", help="plain text (also: NO_COLOR=1)")
 
@@ -116,6 +105,9 @@ def build_parser() -> argparse.ArgumentParser:
     msub = models.add_subparsers(dest="models_command", parser_class=_Parser, required=True)
     fetch = msub.add_parser("fetch", help="download and verify a model pair")
     fetch.add_argument("pair", choices=["default", "tiny"])
+    fetch.add_argument("--verify", action="store_true", help="hash installed files again; repair damage")
+    verify = msub.add_parser("verify", help="hash installed files again and compare with the catalog")
+    verify.add_argument("pair", nargs="?", choices=["default", "tiny", "all"], default="all")
     library_command.add_arguments(msub)
     hub_command.add_arguments(msub)
 
@@ -216,19 +208,34 @@ def _write_step(out: TextIO, step: StepEvent, colour: bool) -> None:
 
 
 def cmd_generate(args: argparse.Namespace) -> int:
+    with Interrupt() as interrupt:  # before the imports: loading llama.cpp takes a moment too
+        try:
+            return _generate(args, interrupt)
+        except Cancelled:
+            interrupt.check()
+            raise
+
+
+def _generate(args: argparse.Namespace, interrupt: Interrupt) -> int:
     from desktop.engine.llamacpp import LlamaBackend
     from desktop.engine.pair import ModelPair
 
     pcfg = pair_config(args)
     gcfg = generation_config(args)
-    pair = ModelPair.load(LlamaBackend(), pcfg)
+    pair = ModelPair.load(LlamaBackend(), pcfg, cancel=interrupt.event)
+    interrupt.check()
+    for warning in pair.warnings:
+        print(f"tandem: warning: {warning}", file=sys.stderr)
+    if pair.template.note:
+        print(f"tandem: note: {pair.template.note}", file=sys.stderr)
     if gcfg.draft.mode is Mode.FASTEST:
         from desktop.models.paths import calibration_file
 
         pair.calibrate(calibration_file())
+        interrupt.check()
     messages = [Message("system", args.system)] if args.system else []
     messages.append(Message("user", args.prompt))
-    prompt, generation = pair.reply(messages, gcfg)
+    prompt, generation = pair.reply(messages, gcfg, interrupt.event)
     out = sys.stdout
     colour = not args.no_color and not os.environ.get("NO_COLOR")
     for step in generation:
@@ -238,6 +245,9 @@ def cmd_generate(args: argparse.Namespace) -> int:
             out.flush()
         else:
             _write_step(out, step, colour)
+    if not args.json:
+        out.write("\n")
+    interrupt.check()
     if args.json:
         done = {
             "type": "done",
@@ -248,7 +258,6 @@ def cmd_generate(args: argparse.Namespace) -> int:
         }
         out.write(json.dumps(done, ensure_ascii=False) + "\n")
     else:
-        out.write("\n")
         print(stats_line(generation.stats, generation.finish_reason), file=sys.stderr)
     return 0
 
@@ -281,17 +290,42 @@ class StderrProgress:
             sys.stderr.write("\n")
 
 
+def cmd_verify(which: str) -> int:
+    """`tandem models verify`: one line per file; status 1 when any is damaged or missing."""
+    from desktop.models.verify import Verdict, verify
+
+    progress = StderrProgress()
+    try:
+        checks = verify(which, progress)
+    finally:
+        progress.close()
+    if not checks:
+        print("no model files are installed")
+    for c in checks:
+        print(f"{c.verdict.value:9} {c.name}" + (f" ({c.detail})" if c.detail else ""))
+    bad = [c for c in checks if c.verdict is not Verdict.OK]
+    repairs = [which] if which != "all" and bad else [c.pairs[0] for c in bad if c.pairs]
+    for pair in dict.fromkeys(repairs):
+        print(f"tandem: run `tandem models fetch {pair}` to repair", file=sys.stderr)
+    return 1 if bad else 0
+
+
 def cmd_models(args: argparse.Namespace) -> int:
     if args.models_command in library_command.COMMANDS:
         return library_command.run(args)
     if args.models_command in hub_command.COMMANDS:
         return hub_command.run(args)
+    if args.models_command == "verify":
+        return cmd_verify(args.pair)
     if args.models_command == "fetch":
+        from desktop.models.errors import FetchError
         from desktop.models.fetch import fetch_pair
 
         progress = StderrProgress()
         try:
-            v, d = fetch_pair(args.pair, progress)
+            v, d = fetch_pair(args.pair, progress, verify=args.verify)
+        except OSError as e:
+            raise FetchError(folder_failure(e)) from None
         finally:
             progress.close()
         print(f"pair '{args.pair}' is ready:\n  verifier {v}\n  draft    {d}")
@@ -300,25 +334,35 @@ def cmd_models(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `tandem` console script."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
     try:
-        if args.command == "generate":
-            return cmd_generate(args)
-        if args.command == "models":
-            return cmd_models(args)
-        if args.command == "bench":
-            from desktop.bench.command import run_bench
-
-            return run_bench(args)
-        if args.screenshot and not args.window_prompt:
-            raise UsageError("--screenshot needs --prompt")
-        from desktop.ui.app import Launch, run
-
-        return run(Launch(args.window_pair, args.screenshot, args.window_prompt or ""))
+        args = build_parser().parse_args(argv)
+        check_text(args)
+        status = _run(args)
+        sys.stdout.flush()  # a reader that went away shows here, not in the interpreter's exit
+        return status
     except TandemError as e:
         print(f"tandem: {e}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("tandem: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader (`| head`) has what it wants: stop quietly, with the status SIGPIPE would give.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
+
+
+def _run(args: argparse.Namespace) -> int:
+    if args.command == "generate":
+        return cmd_generate(args)
+    if args.command == "models":
+        return cmd_models(args)
+    if args.command == "bench":
+        from desktop.bench.command import run_bench
+
+        return run_bench(args)
+    if args.screenshot:
+        check_screenshot(args.screenshot, args.window_prompt)
+    from desktop.ui.app import Launch, run
+
+    return run(Launch(args.window_pair, args.screenshot, args.window_prompt or ""))

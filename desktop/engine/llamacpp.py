@@ -28,13 +28,15 @@ _init_lock = threading.Lock()
 _initialised = False
 _log_tail: deque[str] = deque(maxlen=20)  # llama.cpp's recent log lines, for error messages
 _LOG_ERROR = 4  # GGML_LOG_LEVEL_ERROR
+_PUNCTUATION = ".,;:-=*|/\\ "
 
 
 def _on_log(level: int, text: bytes, _user: ctypes.c_void_p) -> None:
     # llama.cpp is chatty on stderr; keep only the tail for error messages.
     if text:
         line = text.decode("utf-8", errors="replace").strip()
-        if line and level >= _LOG_ERROR - 1:
+        # Loading prints progress as lone "." lines; they would lead every error message.
+        if line.strip(_PUNCTUATION) and level >= _LOG_ERROR - 1:
             _log_tail.append(line)
 
 

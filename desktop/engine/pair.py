@@ -14,6 +14,7 @@ from desktop.engine.chat import ChatTemplate, Message, Prompt
 from desktop.engine.config import GenerationConfig, ModelConfig
 from desktop.engine.costmodel import Costs, cached_costs
 from desktop.engine.model import Model, VocabInfo
+from desktop.engine.pair_warnings import context_warnings, size_warnings
 from desktop.engine.speculative import Decoder, Generation
 
 LoadProgress = Callable[[str, float], None]  # (which model, fraction loaded)
@@ -50,7 +51,10 @@ def check_files(backend: Backend, verifier: str | Path, draft: str | Path) -> co
 
 
 class ModelPair:
-    """Owns both models, their caches and the chat template."""
+    """Owns both models, their caches and the chat template.
+
+    `warnings` lists what loads but probably is not what the user meant (one line each).
+    """
 
     def __init__(self, verifier: Model, draft: Model | None = None, *, check: bool = True) -> None:
         if draft is not None and check:
@@ -60,6 +64,7 @@ class ModelPair:
         self.decoder = Decoder(verifier, draft)
         self.template = ChatTemplate(verifier)
         self.fingerprint = ""  # identifies models, build and machine for cached calibrations
+        self.warnings: tuple[str, ...] = context_warnings(verifier, draft)
 
     @classmethod
     def load(
@@ -88,6 +93,8 @@ class ModelPair:
             _close(verifier)
             raise
         pair = cls(verifier, draft, check=False)
+        draft_path = cfg.draft.path if cfg.draft is not None else None
+        pair.warnings = size_warnings(cfg.verifier.path, draft_path) + pair.warnings
         prints = [backend.fingerprint(cfg.verifier)]
         if cfg.draft is not None:
             prints.append(backend.fingerprint(cfg.draft))
@@ -106,22 +113,24 @@ class ModelPair:
         self.decoder.costs = costs
         return costs
 
-    def prompt(self, messages: Sequence[Message], cfg: GenerationConfig) -> Prompt:
+    def prompt(self, messages: Sequence[Message], cfg: GenerationConfig, continuing: bool = False) -> Prompt:
         """Tokenize a conversation, leaving room in the context for the reply."""
         n_ctx = self.verifier.n_ctx
         if self.draft is not None:
             n_ctx = min(n_ctx, self.draft.n_ctx)
         reserve = min(cfg.max_tokens + cfg.draft.draft_max + 1, n_ctx // 2)
-        return self.template.fit(messages, n_ctx - reserve)
+        return self.template.fit(messages, n_ctx - reserve, continuing)
 
     def reply(
         self,
         messages: Sequence[Message],
         cfg: GenerationConfig,
         cancel: threading.Event | None = None,
+        continuing: bool = False,
     ) -> tuple[Prompt, Generation]:
-        """Start the assistant's reply to `messages`; iterate the generation for its steps."""
-        prompt = self.prompt(messages, cfg)
+        """Start the assistant's reply to `messages` (or, `continuing`, extend the last one);
+        iterate the generation for its steps."""
+        prompt = self.prompt(messages, cfg, continuing)
         return prompt, self.decoder.generate(prompt.tokens, cfg, cancel)
 
 

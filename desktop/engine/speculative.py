@@ -17,7 +17,7 @@ from desktop.engine.detokenizer import StreamingDetokenizer
 from desktop.engine.drafters import Drafter, ModelDrafter, NgramDrafter, Proposal
 from desktop.engine.events import GenerationStats, Piece, Source, StepEvent, StepTimings
 from desktop.engine.model import Model
-from desktop.engine.sampling import probabilities
+from desktop.engine.sampling import penalize, probabilities
 from desktop.engine.schedule import make_schedule
 
 MAX_DRAFT = 32  # a verifier batch never exceeds this + 1 logits rows (see ModelConfig)
@@ -139,6 +139,8 @@ class Generation:
         drafts = proposal.tokens
         rows = self._d.verifier.extend([self.tokens[-1], *drafts], len(drafts) + 1)
         s = self.cfg.sampling
+        if s.repeat_penalty != 1.0:  # row i follows the text plus the first i drafts, as q did
+            rows = np.stack([penalize(rows[i], [*self.tokens, *drafts[:i]], s) for i in range(len(rows))])
         if s.greedy:
             return exact_match(drafts, rows)
         p = [probabilities(rows[i], s) for i in range(len(drafts) + 1)]
@@ -184,6 +186,7 @@ class Generation:
             drafted_text=drafted_text,
             rejected_text=drafted_text[n:],
             verifier_probs=verdict.probs,
+            draft_probs=verdict.draft_probs,
             timings=StepTimings(draft_s, verify_s, max(0.0, total - draft_s - verify_s)),
             finish_reason=finish,
             drafter=proposal.drafter if drafts else "",

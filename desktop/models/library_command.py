@@ -101,14 +101,17 @@ def list_json(library: Library) -> dict[str, object]:
 
 def list_text(library: Library) -> str:
     """What `tandem models list` prints: Tandem's files, found files, refused files, pairs."""
+    from desktop.models.leftovers import clean_partials
     from desktop.models.listing import list_models
+    from desktop.models.paths import models_dir
 
     states = {True: "  verified", False: "  NOT verified (run tandem models fetch)"}
     verified = {f.path: states[f.verified] for f in list_models()}
-    lines = []
+    lines = [f"Tandem's models ({library.searched[0].root}):" if library.searched else "Tandem's models:"]
+    if models_dir().is_dir():
+        lines += [f"  {leftover.describe()}" for leftover in clean_partials(models_dir())]
     own = [m for m in library.models if m.source is Source.TANDEM]
     others = [m for m in library.models if m.source is not Source.TANDEM]
-    lines.append(f"Tandem's models ({library.searched[0].root}):" if library.searched else "Tandem's models:")
     for m in own:
         lines.append(f"  {m.name}  {_summary(m)}{verified.get(m.path, '')}")
     lines += ["  (none)"] if not own else []

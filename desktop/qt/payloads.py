@@ -77,6 +77,7 @@ class PairInfo:
     verifier: str  # file name
     draft: str | None
     verifier_alone_tps: float = 0.0  # 1 / calibrated single-token verifier cost; 0 when unknown
+    n_ctx: int = 0  # the context both models share, in tokens (the context meter's full mark)
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,12 +90,16 @@ class BaselineDrift:
 
 @dataclass(frozen=True, slots=True)
 class GenerateRequest:
-    """Reply to `messages`; setting `cancel` (from the GUI thread) stops within one step."""
+    """Reply to `messages`; setting `cancel` (from the GUI thread) stops within one step.
+
+    `continuing`: the last message is the reply itself, cut at the token limit; extend it.
+    """
 
     reply_id: int
     messages: tuple[Message, ...]
     config: GenerationConfig
     cancel: threading.Event = field(default_factory=threading.Event, compare=False)
+    continuing: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -151,7 +151,9 @@ class PairWorker(QObject):
         self.pair = pair
         cfg = request.config
         draft = Path(cfg.draft.path).name if cfg.draft else None
-        self.models_loaded.emit(PairInfo(request.label, Path(cfg.verifier.path).name, draft, baseline))
+        n_ctx = min(cfg.verifier.n_ctx, cfg.draft.n_ctx) if cfg.draft else cfg.verifier.n_ctx
+        info = PairInfo(request.label, Path(cfg.verifier.path).name, draft, baseline, n_ctx)
+        self.models_loaded.emit(info)
 
     def _measure(self, pair: ModelPair, refresh: bool = False) -> float:
         """The verifier-alone tokens/s from the pair's calibration (cached after the first time);
@@ -188,7 +190,9 @@ class PairWorker(QObject):
         meter = DriftMeter(costs) if costs is not None and not implausible(costs) else None
         said = DriftCheck(1.0, 0)  # what the window was last told: nothing, so steady
         try:
-            prompt, generation = pair.reply(request.messages, request.config, request.cancel)
+            prompt, generation = pair.reply(
+                request.messages, request.config, request.cancel, request.continuing
+            )
             self.generation_started.emit(ReplyStarted(rid, len(prompt.tokens), prompt.dropped_turns))
             for event in generation:
                 self.step_ready.emit(StepReady(rid, step_from_event(event, token_text), generation.stats))

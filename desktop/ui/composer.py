@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.qt.state import UiState
+from desktop.ui.chat.context_meter import ContextMeter
 
 
 class MessageEdit(QPlainTextEdit):
@@ -43,6 +44,7 @@ class Composer(QFrame):
     stop_requested = Signal()
     regenerate_requested = Signal()
     edit_requested = Signal()
+    continue_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -72,14 +74,19 @@ class Composer(QFrame):
         self.regenerate.setToolTip("Write the last reply again (Ctrl+R)")
         self.edit_last = QPushButton("Edit last")
         self.edit_last.setToolTip("Edit your last message and send it again (Ctrl+E)")
+        self.continue_reply = QPushButton("Continue")
+        self.continue_reply.setToolTip("The reply stopped at the token limit: write more of it")
+        self.continue_reply.hide()
         self.stop = QPushButton("Stop")
         self.stop.setToolTip("Stop the reply after the current step (Esc)")
         self.send = QPushButton("Send")
         self.send.setObjectName("primary")
         self.send.setToolTip("Send (Enter)")
-        for button in (self.regenerate, self.edit_last):
+        for button in (self.regenerate, self.edit_last, self.continue_reply):
             row.addWidget(button)
         row.addStretch(1)
+        self.context = ContextMeter()
+        row.addWidget(self.context)
         row.addWidget(self.stop)
         row.addWidget(self.send)
         outer.addLayout(row)
@@ -90,6 +97,7 @@ class Composer(QFrame):
         self.stop.clicked.connect(self.edit.setFocus)  # Stop disables itself: keep focus here
         self.regenerate.clicked.connect(self.regenerate_requested)
         self.edit_last.clicked.connect(self.edit_requested)
+        self.continue_reply.clicked.connect(self.continue_requested)
         self._state = UiState.EMPTY
         self.set_state(UiState.EMPTY, False, False)
 
@@ -102,21 +110,27 @@ class Composer(QFrame):
         frame = int(self.edit.document().documentMargin() * 2) + margins.top() + margins.bottom() + 4
         self.edit.setFixedHeight(lines * line + frame)
 
-    def set_state(self, state: UiState, has_reply: bool, has_user: bool) -> None:
+    def set_state(self, state: UiState, has_reply: bool, has_user: bool, can_continue: bool = False) -> None:
         """Enable what makes sense now; typing is always allowed, and so is sending while the
-        models load (the message waits for them)."""
+        models load (the message waits for them). Continue shows only for a last reply cut at
+        the token limit."""
         self._state = state
         self.send.setEnabled(state.can_send or (state.will_be_ready and not self.editing))
         self.stop.setEnabled(state.can_stop)
         self.regenerate.setEnabled(state.can_send and has_reply)
         self.edit_last.setEnabled(state.can_send and has_user)
+        self.continue_reply.setVisible(can_continue)
+        self.continue_reply.setEnabled(state.can_send and can_continue)
 
-    def begin_edit(self, text: str) -> None:
+    def begin_edit(self, text: str, last: bool = True) -> None:
         self.editing = True
         self.edit.setPlainText(text)
         self.edit.moveCursor(self.edit.textCursor().MoveOperation.End)
         self.hint.setText(
             "Editing your last message: Enter sends it again and replaces the reply, Esc cancels."
+            if last
+            else "Editing an earlier message: Enter sends it again and replaces everything after it, "
+            "Esc cancels."
         )
         self.hint.show()
         self.edit.setFocus()

@@ -71,6 +71,13 @@ def render(text: str, theme: Theme, message_id: int) -> Rendered:
         content = html.escape(tokens[idx].content)
         return f'<code style="background-color:{theme.code_bg}">{content}</code>'
 
+    def image(renderer, tokens, idx, options, env):  # type: ignore[no-untyped-def]
+        # A reply never loads anything: an image becomes a link the user may choose to open.
+        src = html.escape(str(tokens[idx].attrGet("src") or ""), quote=True)
+        alt = html.escape(tokens[idx].content or "image")
+        return f'<a href="{src}">[image: {alt}]</a>'
+
+    md.add_render_rule("image", image)
     md.add_render_rule("fence", fence)
     md.add_render_rule("code_block", fence)
     md.add_render_rule("table_open", table_open)

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from desktop.engine.errors import TandemError
 from desktop.qt.controller import ChatController
+from desktop.qt.edits import can_continue
 from desktop.qt.payloads import (
     MEASURING,
     BaselineDrift,
@@ -31,11 +32,15 @@ from desktop.qt.payloads import (
     FetchProgress,
     LoadProgress,
     PairInfo,
+    ReplyStarted,
     StepReady,
 )
 from desktop.qt.state import UiState
 from desktop.store.records import ChatMessage
 from desktop.ui import theme as themes
+from desktop.ui.chat.actions import DELETE, EDIT, NEXT, PREVIOUS
+from desktop.ui.chat.system_prompt import SystemPromptBar
+from desktop.ui.chat.transfer import Transfer
 from desktop.ui.chat_view import ChatView
 from desktop.ui.composer import Composer
 from desktop.ui.first_start import FirstStart
@@ -79,11 +84,14 @@ class MainWindow(QMainWindow):
         self._save_notice = False  # the notice shows a save failure
         self._folded_sidebar = 0  # the sidebar's width before a narrow window folded it
         self.loaded_choice = prefs.choice  # what was last asked to load (`--pair` may differ)
+        self._editing: int | None = None  # the user message the composer is editing
         self.theme = themes.pick(prefs.theme)
 
         self.sidebar = Sidebar()
         self.topbar = TopBar()
         self.chat = ChatView(controller.conversation)
+        self.system_prompt = SystemPromptBar()
+        self.system_prompt.set_presets(settings.system_presets())
         self.notice = Notice()
         self.stats = StatsStrip()
         self.composer = Composer()
@@ -100,7 +108,14 @@ class MainWindow(QMainWindow):
         column = QVBoxLayout(main)
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(0)
-        for w, stretch in ((self.topbar, 0), (self.stack, 1), (composer_box, 0), (self.stats, 0)):
+        parts = (
+            (self.topbar, 0),
+            (self.system_prompt, 0),
+            (self.stack, 1),
+            (composer_box, 0),
+            (self.stats, 0),
+        )
+        for w, stretch in parts:
             column.addWidget(w, stretch)
         self.sidebar.setMinimumWidth(self.sidebar.fontMetrics().averageCharWidth() * 30)
         self.splitter = QSplitter()
@@ -109,6 +124,7 @@ class MainWindow(QMainWindow):
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setSizes([250, 1000])
         self.setCentralWidget(self.splitter)
+        self.transfer = Transfer(self, controller)
         self._wire()
         self._shortcuts()
         self.topbar.set_options(prefs.view)
@@ -125,6 +141,7 @@ class MainWindow(QMainWindow):
         c.pair_loaded.connect(self._on_pair_loaded)
         c.failed.connect(self.show_failure)
         c.stats_changed.connect(self._on_stats)
+        c.reply_started.connect(self._on_reply_started)
         c.conversations_changed.connect(self.refresh_conversations)
         c.fetch_progressed.connect(self._on_fetch_progress)
         c.fetch_finished.connect(self._on_fetch_finished)
@@ -142,12 +159,16 @@ class MainWindow(QMainWindow):
         self.sidebar.search_changed.connect(self.refresh_conversations)
         self.topbar.pair_dialog_requested.connect(self.open_pair_dialog)
         self.topbar.options_changed.connect(self._on_options)
+        self.system_prompt.changed.connect(c.edits.set_system_prompt)
+        self.system_prompt.preset_saved.connect(self._on_preset_saved)
         self.composer.submitted.connect(self._send)
         self.composer.edit_submitted.connect(self._send_edit)
         self.composer.stop_requested.connect(c.stop)
         self.composer.regenerate_requested.connect(c.regenerate)
         self.composer.edit_requested.connect(self._begin_edit)
+        self.composer.continue_requested.connect(c.edits.continue_reply)
         self.chat.copied.connect(self._on_copied)
+        self.chat.action_requested.connect(self._on_message_action)
         QGuiApplication.styleHints().colorSchemeChanged.connect(self._on_system_theme)
         self.first_start.fetch_requested.connect(c.fetch_pair)
         self.first_start.choose_files_requested.connect(self.open_pair_dialog)
@@ -233,7 +254,8 @@ class MainWindow(QMainWindow):
     def _on_state(self, state: UiState) -> None:
         messages = self.controller.conversation.messages()
         has_reply = bool(messages) and messages[-1].role == "assistant"
-        self.composer.set_state(state, has_reply, any(m.role == "user" for m in messages))
+        more = bool(messages) and can_continue(messages[-1])
+        self.composer.set_state(state, has_reply, any(m.role == "user" for m in messages), more)
         self.sidebar.setEnabled(not state.busy)
         self.topbar.pair_button.setEnabled(state.can_change_pair)
         self.first_start.set_busy(state is UiState.FETCHING)
@@ -268,6 +290,7 @@ class MainWindow(QMainWindow):
         self.topbar.pair_button.setToolTip(
             f"Verifier: {info.verifier}\nDraft: {draft}\nClick to change (Ctrl+M)"
         )
+        self.composer.context.set_context(info.n_ctx)
         self.show_first_start(False)
         self.notice.dismiss()
         self._on_state(self.controller.state)
@@ -350,14 +373,21 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def _on_conversation_reset(self) -> None:
+        self.system_prompt.set_text(self.controller.conversation.system_prompt)
         messages = self.controller.conversation.messages()
         last = next((m for m in reversed(messages) if m.role == "assistant"), None)
+        self.composer.context.clear()
         if last is None:
             self.stats.show_reply(None, ())
         else:
+            self.composer.context.show_stats(last.stats)
             mode = self.controller.generation.draft.mode
             self.stats.show_reply(last.stats, last.steps, last.verifier_alone_tps, mode)
         self._on_state(self.controller.state)
+
+    @Slot(object)
+    def _on_preset_saved(self, _preset: object) -> None:
+        self.settings.save_system_presets(self.system_prompt.presets)
 
     @Slot(object)
     def _on_message_added(self, message: ChatMessage) -> None:
@@ -366,7 +396,12 @@ class MainWindow(QMainWindow):
         self._on_state(self.controller.state)
 
     @Slot(object)
+    def _on_reply_started(self, started: ReplyStarted) -> None:
+        self.composer.context.start_reply(started.prompt_tokens, started.dropped_turns)
+
+    @Slot(object)
     def _on_stats(self, ready: StepReady) -> None:
+        self.composer.context.show_stats(ready.stats)
         pair = self.controller.pair
         baseline = pair.verifier_alone_tps if pair else 0.0
         self.stats.show_stats(ready.stats, baseline, self.controller.generation.draft.mode)
@@ -390,15 +425,31 @@ class MainWindow(QMainWindow):
 
     @Slot(str)
     def _send_edit(self, text: str) -> None:
-        if self.controller.edit_last(self._readable(text)):
+        users = [m for m in self.controller.conversation.messages() if m.role == "user"]
+        mid = self._editing if self._editing is not None else (users[-1].id if users else -1)
+        if self.controller.edits.edit_message(mid, self._readable(text)):
+            self._editing = None
             self.composer.end_edit()
             self.composer.edit.clear()
 
     @Slot()
-    def _begin_edit(self) -> None:
-        text = self.controller.last_user_text()
-        if text is not None and self.controller.state.can_send:
-            self.composer.begin_edit(text)
+    def _begin_edit(self, mid: int | None = None) -> None:
+        """Put a user message (the last one by default) in the composer to send again."""
+        users = [m for m in self.controller.conversation.messages() if m.role == "user"]
+        message = users[-1] if mid is None and users else next((m for m in users if m.id == mid), None)
+        if message is not None and self.controller.state.can_send:
+            self._editing = message.id
+            self.composer.begin_edit(message.content, last=message is users[-1])
+
+    @Slot(str, int)
+    def _on_message_action(self, action: str, mid: int) -> None:
+        edits = self.controller.edits
+        if action == EDIT:
+            self._begin_edit(mid)
+        elif action == DELETE:
+            edits.delete_message(mid)
+        elif action in (PREVIOUS, NEXT):
+            edits.show_variant(mid, -1 if action == PREVIOUS else 1)
 
     @Slot(str)
     def _on_copied(self, what: str) -> None:
