@@ -128,6 +128,7 @@ class StatsStrip(QWidget):
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
+        self._widths.clear()  # measured again: fonts and styles may have changed since
         self._fold()
 
     def _parts(self) -> dict[str, QWidget]:
@@ -140,7 +141,8 @@ class StatsStrip(QWidget):
         layout = self._layout
         margins = layout.contentsMargins()
         spacing = layout.spacing()
-        room = self.width() - margins.left() - margins.right() - self.status.minimumSizeHint().width()
+        status = self.status.minimumSizeHint().width() + spacing
+        room = self.width() - margins.left() - margins.right() - status
         long, short = self._speedup_text
         label = self.numbers["speedup"]
         if "speedup" in wanted:

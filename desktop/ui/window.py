@@ -197,23 +197,32 @@ class MainWindow(QMainWindow):
     @Slot()
     def show_conversations(self) -> None:
         """Focus the conversation list, unfolding the sidebar if a narrow window folded it."""
-        sizes = self.splitter.sizes()
-        if sizes[0] == 0:
-            width = self._folded_sidebar or self.sidebar.minimumWidth()
-            self.splitter.setSizes([width, max(0, sum(sizes) - width)])
-            self._folded_sidebar = 0
+        if self.sidebar.isHidden():
+            self._unfold_sidebar()
         self.sidebar.list.setFocus()
 
+    def _fold_below(self) -> int:
+        """The width under which the sidebar folds: where the chat would get too little room."""
+        main = self.splitter.widget(1)
+        need = self.sidebar.minimumWidth() + (main.minimumSizeHint().width() if main else 0) + 40
+        return max(SIDEBAR_FOLDS_BELOW, need)
+
+    def _unfold_sidebar(self) -> None:
+        width = self._folded_sidebar or self.sidebar.minimumWidth()
+        total = sum(self.splitter.sizes())
+        self.sidebar.show()
+        self.splitter.setSizes([width, max(0, total - width)])
+        self._folded_sidebar = 0
+
     def resizeEvent(self, event: QResizeEvent) -> None:
-        """Fold the sidebar in a narrow window, and unfold it when the window is wide again."""
+        """Fold the sidebar in a narrow window (hidden, so it no longer holds the window wide),
+        and unfold it when the window is wide again."""
         super().resizeEvent(event)
-        sizes = self.splitter.sizes()
-        if self.width() < SIDEBAR_FOLDS_BELOW and sizes[0] > 0:
-            self._folded_sidebar = sizes[0]
-            self.splitter.setSizes([0, sum(sizes)])
-        elif self.width() >= SIDEBAR_FOLDS_BELOW and sizes[0] == 0 and self._folded_sidebar:
-            self.splitter.setSizes([self._folded_sidebar, max(0, sum(sizes) - self._folded_sidebar)])
-            self._folded_sidebar = 0
+        if self.width() < self._fold_below() and not self.sidebar.isHidden():
+            self._folded_sidebar = self.splitter.sizes()[0]
+            self.sidebar.hide()
+        elif self.width() >= self._fold_below() and self.sidebar.isHidden() and self._folded_sidebar:
+            self._unfold_sidebar()
 
     def fit_to_screen(self) -> None:
         """Shrink and move a restored geometry onto the screen the window is on now (it may

@@ -3,9 +3,10 @@ happens when it fills (the oldest turns are left out of the prompt)."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QProgressBar, QWidget
 
 from desktop.engine.events import GenerationStats
+from desktop.ui.elide import ElidedLabel
 
 FULL = (
     "When it fills, the oldest turns are left out of what the models read (the system prompt "
@@ -29,7 +30,7 @@ class ContextMeter(QWidget):
         self.bar.setFixedWidth(64)
         self.bar.setFixedHeight(8)
         self.bar.setAccessibleName("Context used")
-        self.label = QLabel()
+        self.label = ElidedLabel()  # elided in a narrow window; the tooltip has it all
         self.label.setObjectName("muted")
         row.addWidget(self.bar)
         row.addWidget(self.label)
