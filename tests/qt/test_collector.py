@@ -21,9 +21,12 @@ def test_garbage_made_on_a_worker_thread_is_collected_on_the_gui_thread(qtbot: Q
         def __del__(self) -> None:
             collected_on.append(threading.get_ident())
 
+    kept: list[list[object]] = []
+
     def work() -> None:
         Cycle()
-        _ = [[] for _ in range(50_000)]  # allocates past every generation's threshold
+        # Containers that stay alive push the youngest generation's count past its threshold.
+        kept.extend([] for _ in range(3 * gc.get_threshold()[0]))
 
     worker = threading.Thread(target=work)
     worker.start()
