@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
@@ -34,6 +35,7 @@ from desktop.engine.config import (
 )
 from desktop.engine.errors import Cancelled, TandemError
 from desktop.engine.events import GenerationStats, Source, StepEvent
+from desktop.engine.offload import AUTO_GPU_LAYERS
 from desktop.engine.pair import PairConfig
 from desktop.models import command as hub_command
 from desktop.models import library_command
@@ -48,6 +50,12 @@ class _Parser(argparse.ArgumentParser):
         # One clear line, status 2, as for every other bad input.
         print(f"tandem: {message} (see '{self.prog} --help')", file=sys.stderr)
         raise SystemExit(2)
+
+
+def _gpu_layers(text: str) -> int:
+    if text == "auto":
+        return AUTO_GPU_LAYERS
+    return int(bounded(int, -1)(text))
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -93,12 +101,25 @@ def build_parser() -> argparse.ArgumentParser:
     )
     gen.add_argument("--ngram", action="store_true", help="draft by prompt lookup before the draft model")
     gen.add_argument(
+        "--suffix", action="store_true", help="draft the most frequent earlier continuation (suffix drafting)"
+    )
+    gen.add_argument(
         "--stop", action="append", type=stop_string, default=[], help="a stop string (repeatable)"
     )
     gen.add_argument("--ctx", type=bounded(int, 1, MAX_CTX), default=4096, help="context size in tokens")
     gen.add_argument("--threads", type=threads, help="CPU threads (default: all cores)")
-    gen.add_argument("--gpu-layers", type=bounded(int, -1), default=0, help="layers to offload (-1 = all)")
+    gen.add_argument(
+        "--gpu-layers",
+        type=_gpu_layers,
+        default=AUTO_GPU_LAYERS,
+        help="layers to offload: a count, -1 = all, auto (default) = all on a GPU build, none on a CPU one",
+    )
     gen.add_argument("--json", action="store_true", help="one JSON object per step, then a summary")
+    gen.add_argument(
+        "--step-log",
+        metavar="FILE",
+        help="write each step as JSON to FILE: who proposed what, predicted vs measured cost",
+    )
     gen.add_argument("--no-color", action="store_true", help="plain text (also: NO_COLOR=1)")
 
     models = sub.add_parser("models", help="fetch or list models")
@@ -158,6 +179,7 @@ def generation_config(args: argparse.Namespace) -> GenerationConfig:
             policy=DraftPolicy.ADAPTIVE if args.adaptive else DraftPolicy.FIXED,
             mode=Mode(args.mode),
             ngram=args.ngram,
+            suffix=args.suffix,
         ),
         stop=tuple(args.stop),
     )
@@ -177,11 +199,15 @@ def step_json(step: StepEvent, verifier_text: str) -> dict[str, object]:
         "accepted_ids": list(step.accepted),
         "rejected_ids": list(step.rejected),
         "verifier_id": step.verifier,
+        "drafter": step.drafter,
         "timings": {
             "draft_s": round(step.timings.draft_s, 6),
             "verify_s": round(step.timings.verify_s, 6),
             "other_s": round(step.timings.other_s, 6),
+            "total_s": round(step.timings.total_s, 6),
+            "draft_tokens": step.timings.draft_tokens,
         },
+        **({"decision": step.decision.as_dict()} if step.decision else {}),
         **({"finish_reason": step.finish_reason} if step.finish_reason else {}),
     }
 
@@ -216,7 +242,21 @@ def cmd_generate(args: argparse.Namespace) -> int:
             raise
 
 
+def _open_log(path: str) -> TextIO:
+    try:
+        return open(path, "w", encoding="utf-8")  # closed by the caller's ExitStack
+    except OSError as e:
+        raise UsageError(f"cannot write the step log {path}: {e.strerror}") from None
+
+
 def _generate(args: argparse.Namespace, interrupt: Interrupt) -> int:
+    with contextlib.ExitStack() as stack:
+        # Opened before seconds of loading, so a bad path fails at once.
+        log = stack.enter_context(_open_log(args.step_log)) if args.step_log else None
+        return _generate_logged(args, interrupt, log)
+
+
+def _generate_logged(args: argparse.Namespace, interrupt: Interrupt, log: TextIO | None) -> int:
     from desktop.engine.llamacpp import LlamaBackend
     from desktop.engine.pair import ModelPair
 
@@ -239,6 +279,8 @@ def _generate(args: argparse.Namespace, interrupt: Interrupt) -> int:
     out = sys.stdout
     colour = not args.no_color and not os.environ.get("NO_COLOR")
     for step in generation:
+        if log is not None:
+            log.write(json.dumps(step_json(step, step.verifier_text), ensure_ascii=False) + "\n")
         if args.json:
             payload = step_json(step, step.verifier_text)
             out.write(json.dumps(payload, ensure_ascii=False) + "\n")
@@ -259,6 +301,9 @@ def _generate(args: argparse.Namespace, interrupt: Interrupt) -> int:
         out.write(json.dumps(done, ensure_ascii=False) + "\n")
     else:
         print(stats_line(generation.stats, generation.finish_reason), file=sys.stderr)
+    if log is not None:
+        done = {"type": "done", "finish_reason": generation.finish_reason}
+        log.write(json.dumps({**done, "stats": generation.stats.as_dict()}) + "\n")
     return 0
 
 

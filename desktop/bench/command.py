@@ -61,6 +61,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--threads", type=_positive, help="CPU threads (default: all cores)")
     p.add_argument("--max-tokens", type=_positive, help="tokens per reply (default 128; 48 with --quick)")
     p.add_argument("--repeat", type=_positive, default=1, help="rounds; each config's best round counts")
+    p.add_argument(
+        "--configs",
+        metavar="NAMES",
+        help="comma-separated configurations to run (e.g. 'fastest,n-gram'); the verifier alone always runs",
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +83,7 @@ class BenchPlan:
     llama_bench: str | None
     quick: bool
     repeat: int = 1
+    configs: tuple[str, ...] = ()
 
 
 def _executable(path: str | None, flag: str) -> str | None:
@@ -118,7 +124,20 @@ def plan(args: argparse.Namespace) -> BenchPlan:
         llama_bench=_executable(args.llama_bench, "--llama-bench"),
         quick=args.quick,
         repeat=args.repeat,
+        configs=_config_names(getattr(args, "configs", None)),
     )
+
+
+def _config_names(text: str | None) -> tuple[str, ...]:
+    """The names --configs asks for, checked against the known configurations."""
+    if not text:
+        return ()
+    known = [c.name for c in bc.configurations()]
+    names = tuple(n.strip() for n in text.split(",") if n.strip())
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        raise BenchError(f"--configs: unknown {', '.join(unknown)}; known: {', '.join(known)}")
+    return names
 
 
 def _say(text: str) -> None:
@@ -190,6 +209,8 @@ def run_bench(args: argparse.Namespace) -> int:
     memory = expected_memory(models)
     prepared = prepare(pair, suite.prompts, p.max_tokens)
     configs = bc.configurations(has_draft=pair.draft is not None)
+    if p.configs:
+        configs = [c for c in configs if c.name == bc.PLAIN or c.name in p.configs]
     tandem = tandem_contestants(pair, configs, p.max_tokens)
     tg = None
     from desktop.bench.native import run_llama_bench

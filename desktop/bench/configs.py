@@ -10,6 +10,7 @@ PLAIN = "verifier alone"
 FIXED_LENGTHS = (1, 2, 4, 8)
 ADAPTIVE = "adaptive"
 NGRAM = "n-gram"
+SUFFIX = "suffix"
 FASTEST = "fastest"
 
 
@@ -28,7 +29,7 @@ class BenchConfig:
 
 
 def configurations(has_draft: bool = True) -> list[BenchConfig]:
-    """Verifier alone; fixed draft lengths 1, 2, 4, 8; adaptive; n-gram alone; fastest.
+    """Verifier alone; fixed draft lengths 1, 2, 4, 8; adaptive; n-gram alone; suffix alone; fastest.
 
     Without a draft model only the configurations that need none remain.
     """
@@ -40,7 +41,9 @@ def configurations(has_draft: bool = True) -> list[BenchConfig]:
     out += [
         BenchConfig(ADAPTIVE, DraftConfig(draft_max=4, policy=DraftPolicy.ADAPTIVE), needs_draft_model=True),
         BenchConfig(NGRAM, DraftConfig(draft_max=4, ngram=True, model=False)),
-        BenchConfig(FASTEST, DraftConfig(draft_max=8, mode=Mode.FASTEST, ngram=True, model=True)),
+        BenchConfig(SUFFIX, DraftConfig(draft_max=8, suffix=True, model=False)),
+        # Suffix drafting covers what prompt lookup finds, judged by its own record at no cost.
+        BenchConfig(FASTEST, DraftConfig(draft_max=8, mode=Mode.FASTEST, suffix=True, model=True)),
     ]
     return [c for c in out if has_draft or not c.needs_draft_model]
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from typing import Protocol
@@ -46,6 +47,10 @@ class Sample:
     peak_rss: int | None = None
     finish_reason: str | None = None
     text_sha: str = ""  # equal hashes across configs: the same reply
+    # CPU seconds of this process during the reply: with one thread, close to the work done
+    # whatever else the machine runs, so CPU-time ratios are steadier than wall-time ones.
+    cpu_s: float = 0.0  # after the first step (prompt processing excluded)
+    cpu_tokens: int = 0  # tokens produced in those CPU seconds
 
     def as_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -76,9 +81,12 @@ class TandemContestant:
         reset_peak_rss()
         generation = self.pair.decoder.generate(prompt.tokens, self.gcfg)
         rejections = 0
+        cpu0, first = 0.0, 0
         for step in generation:
             if len(step.accepted) < len(step.drafted):
                 rejections += 1
+            if step.index == 0:  # from here on: decoding only, no prompt processing
+                cpu0, first = time.process_time(), step.n_tokens
         s = generation.stats
         return Sample(
             prompt_id=prompt.id,
@@ -96,6 +104,8 @@ class TandemContestant:
             peak_rss=peak_rss_bytes(),
             finish_reason=generation.finish_reason,
             text_sha=_sha(generation.text),
+            cpu_s=time.process_time() - cpu0 if first else 0.0,
+            cpu_tokens=s.tokens - first,
         )
 
 

@@ -26,6 +26,7 @@ class CachedModel:
         self.model = model
         self.tokens: list[int] = []
         self.decode_s = 0.0  # seconds spent inside model.decode, for honest time splits
+        self.decoded = 0  # tokens evaluated, for the step log and online cost tracking
 
     def rewind(self, n: int) -> None:
         """Forget cache positions from `n` on."""
@@ -45,6 +46,7 @@ class CachedModel:
         finally:
             self.decode_s += time.perf_counter() - t0
         self.tokens.extend(tokens)
+        self.decoded += len(tokens)
         return logits
 
     def prefill(

@@ -26,7 +26,7 @@ class ModelConfig:
     """How one GGUF model is loaded."""
 
     path: str
-    n_gpu_layers: int = 0
+    n_gpu_layers: int = -2  # AUTO_GPU_LAYERS (desktop/engine/offload.py): all on a GPU build, else 0
     n_ctx: int = 4096
     n_threads: int = field(default_factory=default_threads)
     n_batch: int = 512
@@ -84,6 +84,7 @@ class DraftConfig:
     policy: DraftPolicy = DraftPolicy.FIXED
     mode: Mode = Mode.SPECULATIVE
     ngram: bool = False  # try prompt lookup (n-gram) drafting before the draft model
+    suffix: bool = False  # try suffix drafting (most frequent continuation) before both
     model: bool = True  # use the draft model, when the pair has one
 
 

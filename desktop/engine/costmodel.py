@@ -18,7 +18,7 @@ from desktop.engine.cache import CachedModel
 
 MAX_CALIBRATED_BATCH = 9
 CALIBRATION_TRIES = 3  # each batch size is timed this often and the fastest try kept
-CALIBRATION_VERSION = 2  # bump when the measuring method changes, so old entries are re-measured
+CALIBRATION_VERSION = 3  # bump when the measuring method changes, so old entries are re-measured
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +35,24 @@ class Costs:
             return table[n - 1]
         slope = table[-1] - table[-2] if len(table) > 1 else table[-1]
         return table[-1] + slope * (n - len(table))
+
+
+def batch_factor(costs: Costs) -> float:
+    """Cost of one token inside the largest calibrated batch relative to one token alone.
+
+    Used to estimate a draft model's catch-up (its lazy prefill) from its one-token cost:
+    a documented estimate, since only the verifier's batches are calibrated.
+    """
+    n = len(costs.verify_s)
+    return min(1.0, costs.verify(n) / (n * costs.verify(1)))
+
+
+def catch_up_seconds(costs: Costs, lag: int, draft_token_s: float) -> float:
+    """Seconds a drafter needs to read the `lag - 1` tokens it missed before a step (the last
+    token is read by every step and counted in `step_seconds`)."""
+    if lag <= 1 or draft_token_s <= 0.0:
+        return 0.0
+    return (lag - 1) * draft_token_s * batch_factor(costs)
 
 
 def expected_tokens(alpha: float, k: int) -> float:
@@ -128,6 +146,26 @@ def measure_batches(
     return tuple(out)
 
 
+def robust_table(times: Sequence[float]) -> tuple[float, ...]:
+    """Batch costs for sizes 1..n with contention spikes removed, non-decreasing.
+
+    A line a + b n is fitted by Theil-Sen (median of pairwise slopes: one spike cannot move
+    it); each size keeps the lower of its measurement and the line, since contention only
+    ever slows a measurement down, so a spike at one size no longer inflates every larger one.
+    """
+    n = len(times)
+    if n < 3:
+        out = list(times)
+    else:
+        slopes = sorted((times[j] - times[i]) / (j - i) for i in range(n) for j in range(i + 1, n))
+        slope = max(0.0, slopes[len(slopes) // 2])
+        intercept = sorted(t - slope * (i + 1) for i, t in enumerate(times))[n // 2]
+        out = [min(t, max(intercept + slope * (i + 1), 0.5 * times[0])) for i, t in enumerate(times)]
+    for i in range(1, len(out)):
+        out[i] = max(out[i], out[i - 1])
+    return tuple(out)
+
+
 def calibrate(
     verifier: CachedModel,
     draft: CachedModel | None,
@@ -136,7 +174,7 @@ def calibrate(
     token: int = 0,
 ) -> Costs:
     """Measure the verifier's batch costs for 1..n_max tokens and the draft's per-token cost."""
-    verify = measure_batches(verifier, range(1, n_max + 1), reps, token)
+    verify = robust_table(measure_batches(verifier, range(1, n_max + 1), reps, token))
     draft_s = measure_batches(draft, [1], reps, token)[0] if draft is not None else 0.0
     return Costs(verify, draft_s)
 

@@ -26,6 +26,13 @@ class Proposal:
     # q per token, only when sampling; None is a point mass on the proposed token.
     q: list[Probs | None] = field(default_factory=list)
     drafter: str = ""
+    # Drafters that assess themselves: each token's chance of acceptance, given the earlier
+    # ones were accepted (empty when the drafter has no such estimate).
+    confidence: list[float] = field(default_factory=list)
+
+    def truncated(self, n: int) -> Proposal:
+        """The first n tokens of this proposal."""
+        return Proposal(self.tokens[:n], self.q[:n], self.drafter, self.confidence[:n])
 
 
 MODEL_DRAFTER = "draft model"
@@ -43,8 +50,18 @@ class Drafter(Protocol):
         """Seconds spent in model decoding so far (0 for drafters without a model)."""
         ...
 
+    @property
+    def decoded(self) -> int:
+        """Tokens evaluated by a model so far (0 for drafters without a model)."""
+        ...
+
     def begin(self, tokens: Sequence[int], chunk: int, cancel: threading.Event) -> None:
-        """A new reply starts after `tokens` (prefill or index them)."""
+        """A new reply starts after `tokens`: index them, or (a model) only remember how to
+        read them; a draft model reads the prompt lazily, when it is first asked to draft."""
+        ...
+
+    def prefill(self, tokens: Sequence[int]) -> None:
+        """Read `tokens` now (all but the last), so the next proposal need not wait for it."""
         ...
 
     def lag(self, tokens: Sequence[int]) -> int:
@@ -76,9 +93,17 @@ class ModelDrafter:
     def decode_s(self) -> float:
         return self.cached.decode_s
 
+    @property
+    def decoded(self) -> int:
+        return self.cached.decoded
+
     def begin(self, tokens: Sequence[int], chunk: int, cancel: threading.Event) -> None:
+        # No prefill here: the first token needs only the verifier, and a draft that is
+        # never predicted to pay should never cost a prefill (the first `sync` catches up).
         self.chunk, self._cancel = chunk, cancel
-        self.cached.prefill(tokens[:-1], chunk, cancel)
+
+    def prefill(self, tokens: Sequence[int]) -> None:
+        self.cached.prefill(tokens[:-1], self.chunk, self._cancel)
 
     def lag(self, tokens: Sequence[int]) -> int:
         return len(tokens) - common_prefix(self.cached.tokens, tokens)
@@ -135,9 +160,16 @@ class NgramDrafter:
     def decode_s(self) -> float:
         return 0.0
 
+    @property
+    def decoded(self) -> int:
+        return 0
+
     def begin(self, tokens: Sequence[int], chunk: int = 0, cancel: threading.Event | None = None) -> None:
         self._index.clear()
         self._tokens = []
+        self.settle(tokens)
+
+    def prefill(self, tokens: Sequence[int]) -> None:
         self.settle(tokens)
 
     def lag(self, tokens: Sequence[int]) -> int:

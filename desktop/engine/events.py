@@ -30,10 +30,46 @@ class StepTimings:
     draft_s: float = 0.0
     verify_s: float = 0.0
     other_s: float = 0.0
+    draft_tokens: int = 0  # tokens the draft model evaluated (its catch-up included)
 
     @property
     def total_s(self) -> float:
         return self.draft_s + self.verify_s + self.other_s
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """Why a step drafted what it did (the fastest mode's prediction), for the step log.
+
+    `kind` is "plain", "exploit" (predicted to pay at the estimated acceptance) or "probe"
+    (tried to learn a drafter's acceptance, because the expected gain pays for the probe).
+    Seconds are the schedule's predictions, scaled to the machine's current speed.
+    """
+
+    kind: str
+    drafter: str = ""
+    k: int = 0
+    alpha: float = 0.0  # the acceptance the prediction assumed
+    predicted_s: float = 0.0  # predicted wall time of the step, catch-up included
+    predicted_tokens: float = 1.0
+    plain_s: float = 0.0  # predicted seconds of one plain token
+    catch_up: int = 0  # tokens the drafter had to read first (its lazy prefill)
+    verify_scale: float = 1.0
+    draft_scale: float = 1.0
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "kind": self.kind,
+            "drafter": self.drafter,
+            "k": self.k,
+            "alpha": round(self.alpha, 4),
+            "predicted_s": round(self.predicted_s, 6),
+            "predicted_tokens": round(self.predicted_tokens, 4),
+            "plain_s": round(self.plain_s, 6),
+            "catch_up": self.catch_up,
+            "verify_scale": round(self.verify_scale, 4),
+            "draft_scale": round(self.draft_scale, 4),
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +98,7 @@ class StepEvent:
     finish_reason: str | None = None  # "stop", "length", "context", "cancelled" on the last step
     drafter: str = ""  # who proposed the drafts: "draft model", "n-gram", or "" (none)
     verifier_text: str = ""  # the verifier token's own text (pieces credit text per character)
+    decision: Decision | None = None  # the fastest mode's prediction for this step
 
     @property
     def text(self) -> str:

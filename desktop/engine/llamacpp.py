@@ -23,6 +23,7 @@ import numpy as np
 from desktop.engine.config import ModelConfig
 from desktop.engine.errors import Cancelled, DecodeError, ModelLoadError
 from desktop.engine.model import Logits, VocabInfo
+from desktop.engine.offload import choose_gpu_layers
 
 _init_lock = threading.Lock()
 _initialised = False
@@ -146,7 +147,7 @@ class LlamaModel:
         self.cfg = cfg
         self.path = Path(cfg.path)
         mparams = lc.llama_model_default_params()
-        mparams.n_gpu_layers = cfg.n_gpu_layers
+        mparams.n_gpu_layers = choose_gpu_layers(cfg.n_gpu_layers, supports_gpu_offload()).layers
         mparams.load_mode = lc.LLAMA_LOAD_MODE_MMAP if cfg.mmap else lc.LLAMA_LOAD_MODE_NONE
         if progress is not None or cancel is not None:
 

@@ -15,10 +15,12 @@ from desktop.engine.config import DraftConfig, GenerationConfig, Mode
 from desktop.engine.costmodel import CALIBRATION_TRIES, Costs, calibrate
 from desktop.engine.detokenizer import StreamingDetokenizer
 from desktop.engine.drafters import Drafter, ModelDrafter, NgramDrafter, Proposal
+from desktop.engine.errors import Cancelled
 from desktop.engine.events import GenerationStats, Piece, Source, StepEvent, StepTimings
 from desktop.engine.model import Model
 from desktop.engine.sampling import penalize, probabilities
 from desktop.engine.schedule import make_schedule
+from desktop.engine.suffix import SuffixDrafter
 
 MAX_DRAFT = 32  # a verifier batch never exceeds this + 1 logits rows (see ModelConfig)
 
@@ -37,10 +39,12 @@ class Decoder:
         return self.costs
 
     def drafters(self, cfg: DraftConfig) -> list[Drafter]:
-        """The drafters a config asks for, n-gram lookup first."""
+        """The drafters a config asks for, model-free ones first."""
         out: list[Drafter] = []
         if cfg.draft_max <= 0:
             return out
+        if cfg.suffix:
+            out.append(SuffixDrafter())
         if cfg.ngram:
             out.append(NgramDrafter())
         if cfg.model and self.draft is not None:
@@ -103,7 +107,10 @@ class Generation:
             if len(self.tokens) > self._d.verifier.model.n_ctx:
                 self.finish_reason = "context"
                 break
-            step = self._step(index, self._draft_limit(remaining))
+            # The first token needs only the verifier: no drafter that must first read the
+            # prompt stands in front of it.
+            limit = self._draft_limit(remaining) if index or not self._lagging() else 0
+            step = self._step(index, limit, remaining)
             produced += step.n_tokens
             index += 1
             if step.finish_reason is None and produced >= self.cfg.max_tokens:
@@ -112,6 +119,25 @@ class Generation:
             self.schedule.observe(step)
             self.stats = self.stats.add(step)
             yield step
+            if index == 1 and self.finish_reason is None and self.cfg.draft.mode is Mode.SPECULATIVE:
+                self._catch_up()
+
+    def _lagging(self) -> bool:
+        return any(d.model_backed and d.lag(self.tokens) > 1 for d in self._drafters)
+
+    def _catch_up(self) -> None:
+        """After the first token, the speculative mode's draft reads the prompt (counted as
+        prefill time, where llama-server counts it too); the fastest mode waits until its
+        cost model first picks the draft."""
+        t0 = time.perf_counter()
+        try:
+            for d in self._drafters:
+                d.prefill(self.tokens)
+        except Cancelled:
+            self.finish_reason = "cancelled"
+        finally:
+            self._restore()
+        self.stats = replace(self.stats, prefill_s=self.stats.prefill_s + time.perf_counter() - t0)
 
     # -- phases -----------------------------------------------------------------------
 
@@ -146,13 +172,16 @@ class Generation:
         p = [probabilities(rows[i], s) for i in range(len(drafts) + 1)]
         return rejection_sampling(drafts, p, proposal.q, self._rng)
 
-    def _step(self, index: int, k_limit: int) -> StepEvent:
+    def _step(self, index: int, k_limit: int, remaining: int) -> StepEvent:
         t0 = time.perf_counter()
         verifier = self._d.verifier
         v0 = verifier.decode_s
         d0 = sum(d.decode_s for d in self._drafters)
+        n0 = sum(d.decoded for d in self._drafters)
         try:
-            proposal = self.schedule.propose(self.tokens, k_limit, self.cfg.sampling, self._rng)
+            proposal = self.schedule.propose(
+                self.tokens, k_limit, self.cfg.sampling, self._rng, remaining=remaining
+            )
             verdict = self._verify(proposal)
             n = verdict.n_accepted
             self.tokens.extend([*proposal.tokens[:n], verdict.token])
@@ -187,10 +216,16 @@ class Generation:
             rejected_text=drafted_text[n:],
             verifier_probs=verdict.probs,
             draft_probs=verdict.draft_probs,
-            timings=StepTimings(draft_s, verify_s, max(0.0, total - draft_s - verify_s)),
+            timings=StepTimings(
+                draft_s,
+                verify_s,
+                max(0.0, total - draft_s - verify_s),
+                sum(d.decoded for d in self._drafters) - n0,
+            ),
             finish_reason=finish,
             drafter=proposal.drafter if drafts else "",
             verifier_text=_piece_text(vmodel, verdict.token),
+            decision=self.schedule.last,
         )
 
     def _apply_stop_strings(self, pieces: list[Piece]) -> tuple[list[Piece], bool]:

@@ -82,9 +82,10 @@ def explain(speedup: Speedup, mode: Mode) -> str:
         f"This reply decodes {speedup.reply_tps:.1f} tokens/s; the verifier alone decodes "
         f"{speedup.baseline_tps:.1f} tokens/s on this machine: {speedup.ratio:.2f}×.",
         f"The verifier-alone speed was measured when the pair loaded: one verifier token takes "
-        f"{ms:.1f} ms, the fastest of {CALIBRATION_TRIES} single-token decodes after two warm-up "
-        "batches (other programs can only slow a try down). It is kept per models, llama.cpp "
-        "build and machine, and measured again when a reply shows it was taken under load. "
+        f"{ms:.1f} ms: batches of 1 to 9 tokens are each timed {CALIBRATION_TRIES} times after two "
+        "warm-up batches, the fastest try of each kept (other programs can only slow a try down), "
+        "and a size that lies above a robust straight line through them is lowered to it. "
+        "It is kept per models, llama.cpp build and machine, and measured again when a reply shows it was taken under load. "
         "Reading the prompt is counted in neither.",
     ]
     if speedup.busy:

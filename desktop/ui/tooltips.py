@@ -13,7 +13,7 @@ def _quote(text: str) -> str:
     return f"<code>{html.escape(shown) or '∅'}</code>"
 
 
-DRAFTERS = {"draft model": "The draft model", "n-gram": "Prompt lookup (n-gram)"}
+DRAFTERS = {"draft model": "The draft model", "n-gram": "Prompt lookup (n-gram)", "suffix": "Suffix drafting"}
 
 
 def step_tooltip(step: Step, source: str) -> str:

@@ -23,6 +23,9 @@ def test_quick_means_the_quick_suite_and_fewer_tokens(tmp_path: Path) -> None:
     assert (p.suite, p.max_tokens, p.quick) == ("quick", 48, True)
     p = plan(build_parser().parse_args(["bench", "--verifier", v, "--max-tokens", "7", "--threads", "3"]))
     assert (p.suite, p.max_tokens, p.threads, p.draft) == ("default", 7, 3, None)
+    args = ["bench", "--verifier", v, "--suite", "unseen", "--configs", "fastest, n-gram"]
+    p = plan(build_parser().parse_args(args))
+    assert (p.suite, p.configs) == ("unseen", ("fastest", "n-gram"))
 
 
 @pytest.mark.parametrize(
@@ -34,6 +37,7 @@ def test_quick_means_the_quick_suite_and_fewer_tokens(tmp_path: Path) -> None:
         (["--verifier", "{v}", "--llama-bench", "{v}"], "not an executable"),
         (["--verifier", "{v}", "--max-tokens", "0"], "at least 1"),
         (["--pair", "huge"], "invalid choice"),
+        (["--verifier", "{v}", "--configs", "fastest,turbo"], "unknown turbo"),
     ],
 )
 def test_bad_input_is_one_line_and_status_2(

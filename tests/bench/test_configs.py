@@ -16,6 +16,7 @@ def test_every_configuration_of_the_issue_is_there() -> None:
         "draft k=8",
         "adaptive",
         "n-gram",
+        "suffix",
         "fastest",
     ]
     assert by_name["verifier alone"].draft.draft_max == 0
@@ -26,13 +27,16 @@ def test_every_configuration_of_the_issue_is_there() -> None:
     assert (adaptive.policy, adaptive.draft_max) == (DraftPolicy.ADAPTIVE, 4)
     ngram = by_name["n-gram"].draft
     assert (ngram.ngram, ngram.model, ngram.draft_max) == (True, False, 4)
+    suffix = by_name["suffix"].draft
+    assert (suffix.suffix, suffix.ngram, suffix.model) == (True, False, False)
     fastest = by_name["fastest"].draft
-    assert (fastest.mode, fastest.ngram, fastest.model, fastest.draft_max) == (Mode.FASTEST, True, True, 8)
+    assert (fastest.mode, fastest.suffix, fastest.model, fastest.draft_max) == (Mode.FASTEST, True, True, 8)
     assert by_name["fastest"].fixed_k is None
 
 
 def test_without_a_draft_model_only_draftless_configurations_remain() -> None:
-    assert [c.name for c in configurations(has_draft=False)] == ["verifier alone", "n-gram", "fastest"]
+    names = [c.name for c in configurations(has_draft=False)]
+    assert names == ["verifier alone", "n-gram", "suffix", "fastest"]
 
 
 def test_order_rotates_per_prompt() -> None:

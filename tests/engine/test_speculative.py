@@ -35,7 +35,8 @@ def assert_caches_consistent(decoder: Decoder, tokens: list[int]) -> None:
 def test_same_model_accepts_everything() -> None:
     dec = Decoder(FakeModel(), FakeModel())
     gen, steps = run(dec, greedy(max_tokens=20, k=4))
-    assert [len(s.accepted) for s in steps] == [4, 4, 4, 4]
+    # The first token is the verifier's alone (the draft reads the prompt after it).
+    assert [len(s.accepted) for s in steps] == [0, 4, 4, 4, 3]
     assert all(not s.rejected for s in steps)
     assert gen.stats.acceptance == 1.0
     assert gen.stats.tokens == 20
@@ -43,16 +44,17 @@ def test_same_model_accepts_everything() -> None:
 
 
 def test_divergence_gives_the_exact_sources() -> None:
-    # The draft goes wrong when it predicts the token after a history of length 5:
-    # the 3rd token of the reply (prompt has 3).
-    dec = Decoder(FakeModel(), FakeModel(diverging({5})))
+    # The draft goes wrong when it predicts the token after a history of length 6: the 3rd
+    # token of the first drafting step (the prompt has 3 tokens, the first step is plain).
+    dec = Decoder(FakeModel(), FakeModel(diverging({6})))
     _, steps = run(dec, greedy(max_tokens=8, k=4))
-    first = steps[0]
-    assert first.drafted[:2] == first.accepted == (4, 5)
+    assert steps[0].drafted == () and steps[0].text == "d"
+    first = steps[1]
+    assert first.drafted[:2] == first.accepted == (5, 6)
     assert len(first.rejected) == 2
-    assert first.verifier == 6
+    assert first.verifier == 7
     assert [p.source for p in first.pieces] == [Source.ACCEPTED, Source.ACCEPTED, Source.VERIFIER]
-    assert first.text == "def"
+    assert first.text == "efg"
 
 
 def test_speculative_output_equals_plain_output() -> None:
@@ -183,7 +185,7 @@ def test_adaptive_policy_grows_while_everything_is_accepted() -> None:
     cfg = GenerationConfig(max_tokens=60, draft=DraftConfig(draft_max=2, policy=DraftPolicy.ADAPTIVE))
     _, steps = run(Decoder(FakeModel(), FakeModel()), cfg)
     lengths = [len(s.drafted) for s in steps]
-    assert lengths[:3] == [2, 4, 6]
+    assert lengths[:4] == [0, 2, 4, 6]
 
 
 def test_context_limit_ends_the_reply() -> None:
