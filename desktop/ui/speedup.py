@@ -85,7 +85,8 @@ def explain(speedup: Speedup, mode: Mode) -> str:
         f"{ms:.1f} ms: batches of 1 to 9 tokens are each timed {CALIBRATION_TRIES} times after two "
         "warm-up batches, the fastest try of each kept (other programs can only slow a try down), "
         "and a size that lies above a robust straight line through them is lowered to it. "
-        "It is kept per models, llama.cpp build and machine, and measured again when a reply shows it was taken under load. "
+        "It is kept per models, llama.cpp build and machine, and measured again when a reply "
+        "shows it was taken under load. "
         "Reading the prompt is counted in neither.",
     ]
     if speedup.busy:
