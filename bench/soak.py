@@ -62,7 +62,7 @@ def verdict(name: str, unit: str, total: int, marks: list[dict], seconds: float)
     }
 
 
-def soak_engine(steps: int, max_tokens: int) -> dict:
+def soak_engine(steps: int, max_tokens: int, threads: int) -> dict:
     from desktop.engine.chat import Message
     from desktop.engine.config import DraftConfig, GenerationConfig, ModelConfig
     from desktop.engine.llamacpp import LlamaBackend
@@ -71,7 +71,11 @@ def soak_engine(steps: int, max_tokens: int) -> dict:
 
     v, d = pair_paths("tiny")
     pair = ModelPair.load(
-        LlamaBackend(), PairConfig(ModelConfig(str(v), n_ctx=2048), ModelConfig(str(d), n_ctx=2048))
+        LlamaBackend(),
+        PairConfig(
+            ModelConfig(str(v), n_ctx=2048, n_threads=threads),
+            ModelConfig(str(d), n_ctx=2048, n_threads=threads),
+        ),
     )
     cfg = GenerationConfig(max_tokens=max_tokens, draft=DraftConfig(draft_max=4))
     warmup, done, reply, marks = max(1, steps // 20), 0, 0, []
@@ -98,6 +102,7 @@ def soak_window(replies: int, max_tokens: int) -> dict:
 
     from PySide6.QtWidgets import QApplication
 
+    from desktop.qt.collector import GuiThreadCollector
     from desktop.qt.controller import ChatController
     from desktop.qt.worker import PairWorker
     from desktop.store.db import Store, default_path
@@ -105,6 +110,7 @@ def soak_window(replies: int, max_tokens: int) -> dict:
     from desktop.ui.window import MainWindow
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
+    collector = GuiThreadCollector()  # as the app runs it
     prefs = default_preferences()
     prefs = replace(prefs, choice=replace(prefs.choice, pair="tiny", use_draft=True))
     default_path().parent.mkdir(parents=True, exist_ok=True)
@@ -146,6 +152,7 @@ def soak_window(replies: int, max_tokens: int) -> dict:
     state["marks"].append(snapshot("end", state["sent"]))
     controller.shutdown()
     store.close()
+    collector.stop()
     if state["failed"]:
         raise SystemExit(f"soak: the window failed: {state['failed']}")
     return verdict("window", "replies", state["sent"], state["marks"], time.perf_counter() - started)
@@ -159,10 +166,11 @@ def main() -> int:
     parser.add_argument("--steps", type=int, default=10_000)
     parser.add_argument("--replies", type=int, default=300)
     parser.add_argument("--max-tokens", type=int, default=48)
+    parser.add_argument("--threads", type=int, default=1, help="llama.cpp threads (engine part)")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
     if args.part == "engine":
-        result = soak_engine(args.steps, args.max_tokens)
+        result = soak_engine(args.steps, args.max_tokens, args.threads)
     else:
         result = soak_window(args.replies, args.max_tokens)
     text = json.dumps(result, indent=2)

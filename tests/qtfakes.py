@@ -38,15 +38,23 @@ class Gate:
 
 
 class CalibratedPair(ModelPair):
-    """A fake pair whose calibration returns fixed costs (or raises) and records the cache file."""
+    """A fake pair whose calibration returns fixed costs (or raises) and records the cache file;
+    measuring again (`refresh`) returns `fresh` when it is given."""
 
-    def __init__(self, verifier: Model, draft: Model | None, costs: Costs | Exception) -> None:
+    def __init__(
+        self, verifier: Model, draft: Model | None, costs: Costs | Exception, fresh: Costs | None = None
+    ) -> None:
         super().__init__(verifier, draft)
         self.costs = costs
+        self.fresh = fresh
         self.cache_files: list[Path | None] = []
+        self.refreshed = 0
 
-    def calibrate(self, cache_file: Path | None = None) -> Costs:
+    def calibrate(self, cache_file: Path | None = None, refresh: bool = False) -> Costs:
         self.cache_files.append(cache_file)
+        if refresh and self.fresh is not None:
+            self.refreshed += 1
+            self.costs = self.fresh
         if isinstance(self.costs, Exception):
             raise self.costs
         self.decoder.costs = self.costs
@@ -64,6 +72,7 @@ class FakeLoader:
     diverge_at: frozenset[int] = frozenset()
     gate: Gate | None = None
     costs: Costs | Exception | None = None
+    fresh: Costs | None = None  # what measuring again finds
     hold: bool = False
     started: threading.Event = field(default_factory=threading.Event)
     saw_cancel: bool = False
@@ -87,7 +96,7 @@ class FakeLoader:
         if self.costs is None:
             pair = ModelPair(verifier, draft)
         else:
-            pair = CalibratedPair(verifier, draft, self.costs)
+            pair = CalibratedPair(verifier, draft, self.costs, self.fresh)
         self.pairs.append(pair)
         return pair
 

@@ -21,6 +21,7 @@ class Verdict:
     n_accepted: int
     token: int
     probs: tuple[float, ...] = ()  # p of each drafted token and of the verifier's token
+    draft_probs: tuple[float, ...] = ()  # q of each drafted token the rule looked at
 
 
 def exact_match(drafts: Sequence[int], rows: Logits) -> Verdict:
@@ -63,13 +64,15 @@ def rejection_sampling(
     token from p. The output is distributed exactly as sampling from p alone.
     """
     seen: list[float] = []
+    seen_q: list[float] = []
     for i, x in enumerate(drafts):
         qi = q[i]
         px, qx = float(p[i][x]), 1.0 if qi is None else float(qi[x])
         seen.append(px)
+        seen_q.append(qx)
         if qx <= 0.0 or rng.random() >= min(1.0, px / qx):
             token = sample(residual(p[i], qi, x), rng)
-            return Verdict(i, token, (*seen, float(p[i][token])))
+            return Verdict(i, token, (*seen, float(p[i][token])), tuple(seen_q))
     n = len(drafts)
     token = sample(p[n], rng)
-    return Verdict(n, token, (*seen, float(p[n][token])))
+    return Verdict(n, token, (*seen, float(p[n][token])), tuple(seen_q))

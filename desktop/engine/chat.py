@@ -76,8 +76,15 @@ class ChatTemplate:
         except TemplateError as e:
             raise TandemError(f"the model's chat template failed: {e}") from e
 
-    def tokens(self, messages: Sequence[Message]) -> list[int]:
-        """The prompt's tokens; message text that spells a special token stays plain text."""
+    def tokens(self, messages: Sequence[Message], continuing: bool = False) -> list[int]:
+        """The prompt's tokens; message text that spells a special token stays plain text.
+
+        `continuing` ends the prompt inside the last (assistant) message, so the reply extends
+        that message instead of starting a new one.
+        """
+        if continuing and messages and messages[-1].role == "assistant":
+            tail = self.model.tokenize(messages[-1].content, add_special=False, parse_special=False)
+            return self.tokens(messages[:-1]) + tail
         text = self.render(messages)
         # Templates that write BOS themselves must not get a second one.
         add = self._add_bos and not (self._bos and text.startswith(self._bos))
@@ -104,18 +111,19 @@ class ChatTemplate:
             self._spells_special[content] = known
         return known
 
-    def fit(self, messages: Sequence[Message], budget: int) -> Prompt:
+    def fit(self, messages: Sequence[Message], budget: int, continuing: bool = False) -> Prompt:
         """Tokenize `messages`, dropping the oldest turns (never the system prompt or the
         last message) until the prompt fits in `budget` tokens.
         """
+        keep = 2 if continuing else 1  # continuing keeps the reply and the message it answers
         system = [m for m in messages[:1] if m.role == "system"]
         rest = list(messages[len(system) :])
         dropped = 0
         while True:
-            toks = self.tokens([*system, *rest])
+            toks = self.tokens([*system, *rest], continuing)
             if len(toks) <= budget:
                 return Prompt(tuple(toks), dropped)
-            if len(rest) <= 1:
+            if len(rest) <= keep:
                 raise PromptTooLongError(
                     f"the prompt is {len(toks):,} tokens but only {budget:,} fit in the context; "
                     "shorten it or raise the context size"

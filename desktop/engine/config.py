@@ -41,13 +41,19 @@ class ModelConfig:
 
 @dataclass(frozen=True, slots=True)
 class SamplingConfig:
-    """Sampling settings; temperature 0 means greedy."""
+    """Sampling settings; temperature 0 means greedy.
+
+    `repeat_penalty` above 1 makes tokens seen in the last `repeat_last_n` tokens less likely
+    (llama.cpp's rule), in greedy decoding too.
+    """
 
     temperature: float = 0.0
     top_k: int = 0
     top_p: float = 1.0
     min_p: float = 0.0
     seed: int | None = None
+    repeat_penalty: float = 1.0
+    repeat_last_n: int = 64
 
     @property
     def greedy(self) -> bool:

@@ -17,6 +17,7 @@ from pathlib import Path
 from desktop.engine.cache import CachedModel
 
 MAX_CALIBRATED_BATCH = 9
+CALIBRATION_TRIES = 3  # each batch size is timed this often and the fastest try kept
 CALIBRATION_VERSION = 3  # bump when the measuring method changes, so old entries are re-measured
 
 
@@ -178,20 +179,35 @@ def calibrate(
     return Costs(verify, draft_s)
 
 
-def cached_costs(path: Path, key: str, measure: Callable[[], Costs]) -> Costs:
-    """Costs stored under `key` in the JSON file at `path`, measured and stored if absent."""
+def cached_costs(
+    path: Path,
+    key: str,
+    measure: Callable[[], Costs],
+    accept: Callable[[Costs], bool] = lambda costs: True,
+    refresh: bool = False,
+) -> Costs:
+    """Costs stored under `key` in the JSON file at `path`, measured and stored if absent.
+
+    An entry `accept` refuses is measured again, and a measurement it refuses is returned but
+    never stored; `refresh` measures again whatever is stored.
+    """
     try:
         table = json.loads(path.read_text())
     except (OSError, ValueError):
         table = {}
     key = f"v{CALIBRATION_VERSION}:{key}"
     entry = table.get(key)
-    if isinstance(entry, dict):
+    if isinstance(entry, dict) and not refresh:
         try:
-            return Costs(tuple(entry["verify_s"]), float(entry["draft_token_s"]))
+            stored = Costs(tuple(entry["verify_s"]), float(entry["draft_token_s"]))
         except (KeyError, TypeError, ValueError):
             pass
+        else:
+            if accept(stored):
+                return stored
     costs = measure()
+    if not accept(costs):
+        return costs
     table[key] = asdict(costs)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")

@@ -15,7 +15,7 @@ import numpy as np
 
 from desktop.engine.cache import CachedModel, common_prefix
 from desktop.engine.config import SamplingConfig
-from desktop.engine.sampling import Probs, argmax, probabilities, sample, top_probability
+from desktop.engine.sampling import Probs, argmax, penalize, probabilities, sample, top_probability
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +120,7 @@ class ModelDrafter:
         drafts: list[int] = []
         qs: list[Probs | None] = []
         for i in range(k):
+            row = penalize(row, [*tokens, *drafts], sampling)  # as the verifier will judge it
             if sampling.greedy:
                 if self.p_min > 0.0 and top_probability(row) < self.p_min:
                     break

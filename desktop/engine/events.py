@@ -98,6 +98,8 @@ class StepEvent:
     rejected_text: tuple[str, ...] = ()
     # Probability the verifier gave each drafted token and its own token (sampling only).
     verifier_probs: tuple[float, ...] = ()
+    # Probability the draft gave each drafted token the accept rule looked at (sampling only).
+    draft_probs: tuple[float, ...] = ()
     timings: StepTimings = field(default_factory=StepTimings)
     finish_reason: str | None = None  # "stop", "length", "context", "cancelled" on the last step
     drafter: str = ""  # who proposed the drafts: "draft model", "n-gram", or "" (none)

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Protocol
 
 from desktop.engine import compat
+from desktop.engine.calibration import implausible
 from desktop.engine.chat import ChatTemplate, Message, Prompt
 from desktop.engine.config import GenerationConfig, ModelConfig
 from desktop.engine.costmodel import Costs, cached_costs
@@ -100,30 +101,36 @@ class ModelPair:
         pair.fingerprint = "+".join(prints)
         return pair
 
-    def calibrate(self, cache_file: Path | None = None) -> Costs:
-        """Measure (or read from `cache_file`) what verifier batches and draft tokens cost."""
+    def calibrate(self, cache_file: Path | None = None, refresh: bool = False) -> Costs:
+        """Measure (or read from `cache_file`) what verifier batches and draft tokens cost.
+
+        A cached entry that cannot be right is measured again; `refresh` always measures.
+        """
         if cache_file is None or not self.fingerprint:
             return self.decoder.calibrate()
-        costs = cached_costs(cache_file, self.fingerprint, self.decoder.calibrate)
+        plausible = lambda costs: not implausible(costs)  # noqa: E731
+        costs = cached_costs(cache_file, self.fingerprint, self.decoder.calibrate, plausible, refresh)
         self.decoder.costs = costs
         return costs
 
-    def prompt(self, messages: Sequence[Message], cfg: GenerationConfig) -> Prompt:
+    def prompt(self, messages: Sequence[Message], cfg: GenerationConfig, continuing: bool = False) -> Prompt:
         """Tokenize a conversation, leaving room in the context for the reply."""
         n_ctx = self.verifier.n_ctx
         if self.draft is not None:
             n_ctx = min(n_ctx, self.draft.n_ctx)
         reserve = min(cfg.max_tokens + cfg.draft.draft_max + 1, n_ctx // 2)
-        return self.template.fit(messages, n_ctx - reserve)
+        return self.template.fit(messages, n_ctx - reserve, continuing)
 
     def reply(
         self,
         messages: Sequence[Message],
         cfg: GenerationConfig,
         cancel: threading.Event | None = None,
+        continuing: bool = False,
     ) -> tuple[Prompt, Generation]:
-        """Start the assistant's reply to `messages`; iterate the generation for its steps."""
-        prompt = self.prompt(messages, cfg)
+        """Start the assistant's reply to `messages` (or, `continuing`, extend the last one);
+        iterate the generation for its steps."""
+        prompt = self.prompt(messages, cfg, continuing)
         return prompt, self.decoder.generate(prompt.tokens, cfg, cancel)
 
 

@@ -1,10 +1,13 @@
 """Turning a row of logits into a token: greedy argmax, or a sampling distribution.
 
-The same transform (temperature, top-k, top-p, min-p) is applied to the verifier's and
-the draft's logits, so rejection sampling compares like with like.
+The same transform (repeat penalty, temperature, top-k, top-p, min-p) is applied to the
+verifier's and the draft's logits over the same history, so rejection sampling compares like
+with like and speculation stays lossless.
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 import numpy as np
 import numpy.typing as npt
@@ -13,6 +16,21 @@ from desktop.engine.config import SamplingConfig
 from desktop.engine.model import Logits
 
 Probs = npt.NDArray[np.float64]
+
+
+def penalize(logits: Logits, history: Sequence[int], cfg: SamplingConfig) -> Logits:
+    """`logits` with every token of the last `repeat_last_n` of `history` made less likely:
+    a positive logit is divided by the penalty, a negative one multiplied (llama.cpp's rule).
+    The same row when there is no penalty.
+    """
+    if cfg.repeat_penalty == 1.0 or cfg.repeat_last_n <= 0 or not history:
+        return logits
+    seen = np.unique(np.asarray(history[-cfg.repeat_last_n :], dtype=np.int64))
+    seen = seen[(seen >= 0) & (seen < logits.shape[-1])]
+    out = logits.copy()
+    values = out[seen]
+    out[seen] = np.where(values > 0, values / cfg.repeat_penalty, values * cfg.repeat_penalty)
+    return out
 
 
 def argmax(logits: Logits) -> int:

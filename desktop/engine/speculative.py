@@ -12,13 +12,13 @@ import numpy as np
 from desktop.engine.accept import Verdict, exact_match, rejection_sampling
 from desktop.engine.cache import CachedModel, common_prefix
 from desktop.engine.config import DraftConfig, GenerationConfig, Mode
-from desktop.engine.costmodel import Costs, calibrate
+from desktop.engine.costmodel import CALIBRATION_TRIES, Costs, calibrate
 from desktop.engine.detokenizer import StreamingDetokenizer
 from desktop.engine.drafters import Drafter, ModelDrafter, NgramDrafter, Proposal
 from desktop.engine.errors import Cancelled
 from desktop.engine.events import GenerationStats, Piece, Source, StepEvent, StepTimings
 from desktop.engine.model import Model
-from desktop.engine.sampling import probabilities
+from desktop.engine.sampling import penalize, probabilities
 from desktop.engine.schedule import make_schedule
 from desktop.engine.suffix import SuffixDrafter
 
@@ -33,7 +33,7 @@ class Decoder:
         self.draft = CachedModel(draft) if draft is not None else None
         self.costs: Costs | None = None  # set by calibrate(); the fastest mode needs it
 
-    def calibrate(self, reps: int = 3) -> Costs:
+    def calibrate(self, reps: int = CALIBRATION_TRIES) -> Costs:
         """Measure what verifier batches and draft tokens cost on this machine."""
         self.costs = calibrate(self.verifier, self.draft, reps=reps)
         return self.costs
@@ -165,6 +165,8 @@ class Generation:
         drafts = proposal.tokens
         rows = self._d.verifier.extend([self.tokens[-1], *drafts], len(drafts) + 1)
         s = self.cfg.sampling
+        if s.repeat_penalty != 1.0:  # row i follows the text plus the first i drafts, as q did
+            rows = np.stack([penalize(rows[i], [*self.tokens, *drafts[:i]], s) for i in range(len(rows))])
         if s.greedy:
             return exact_match(drafts, rows)
         p = [probabilities(rows[i], s) for i in range(len(drafts) + 1)]
@@ -213,6 +215,7 @@ class Generation:
             drafted_text=drafted_text,
             rejected_text=drafted_text[n:],
             verifier_probs=verdict.probs,
+            draft_probs=verdict.draft_probs,
             timings=StepTimings(
                 draft_s,
                 verify_s,

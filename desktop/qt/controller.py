@@ -10,11 +10,16 @@ the window hears `save_failed` once, and `saved` when a later write or `retry_sa
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
 
+from desktop.engine.calibration import Drift
 from desktop.engine.config import GenerationConfig
 from desktop.qt.conversation import ConversationModel
+from desktop.qt.edits import ConversationEdits
 from desktop.qt.payloads import (
+    BaselineDrift,
     CheckRequest,
     CheckResult,
     Failure,
@@ -32,7 +37,7 @@ from desktop.qt.payloads import (
 from desktop.qt.state import UiState
 from desktop.qt.worker import PairWorker
 from desktop.store.db import Store
-from desktop.store.records import DONE, STOPPED, STREAMING, Step, title_from
+from desktop.store.records import DONE, STOPPED, STREAMING, ChatMessage, Step, title_from
 
 SAVE_INTERVAL_MS = 500  # a crash loses at most this much of a streaming reply
 
@@ -46,6 +51,7 @@ class ChatController(QObject):
     check_requested = Signal(object)
     fetch_requested = Signal(object)
     unload_requested = Signal()
+    measure_requested = Signal()
     # Out: to the widgets.
     state_changed = Signal(object)  # UiState
     load_progressed = Signal(object)  # LoadProgress
@@ -60,6 +66,8 @@ class ChatController(QObject):
     conversations_changed = Signal()
     save_failed = Signal(str)  # one line: what failed and what to do
     saved = Signal()  # everything that failed to save is saved now
+    baseline_changed = Signal(object)  # PairInfo with the verifier-alone speed measured again
+    baseline_drifted = Signal(object)  # BaselineDrift of the current reply
 
     def __init__(self, store: Store, worker: PairWorker, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -72,6 +80,9 @@ class ChatController(QObject):
         self._load: LoadRequest | None = None
         self._fetch: FetchRequest | None = None
         self._reply_baseline = 0.0  # the verifier-alone tokens/s when the current reply started
+        self._measure_after_reply = False  # the reply showed the calibration was taken under load
+        self._step_base = 0  # steps the reply already had (Continue numbers the new ones after them)
+        self.edits = ConversationEdits(self)
         self._unsaved: list[Step] = []
         self._save_failure: str | None = None  # the failure the window was last told about
         self._save_timer = QTimer(self)
@@ -88,6 +99,7 @@ class ChatController(QObject):
         self.check_requested.connect(worker.check)
         self.fetch_requested.connect(worker.fetch)
         self.unload_requested.connect(worker.unload)
+        self.measure_requested.connect(worker.remeasure)
         worker.load_progressed.connect(self._on_load_progressed)
         worker.models_loaded.connect(self._on_models_loaded)
         worker.load_failed.connect(self._on_load_failed)
@@ -100,6 +112,8 @@ class ChatController(QObject):
         worker.fetch_progressed.connect(self._on_fetch_progressed)
         worker.fetch_finished.connect(self._on_fetch_finished)
         worker.fetch_failed.connect(self._on_fetch_failed)
+        worker.baseline_measured.connect(self._on_baseline_measured)
+        worker.baseline_drifted.connect(self._on_baseline_drifted)
         self.worker_thread.start()
 
     def shutdown(self) -> None:
@@ -122,9 +136,9 @@ class ChatController(QObject):
         """Try the writes that failed again (the notice's Retry save)."""
         if not self.store.flush():
             self._save_failure = None  # a retry that fails again is said again
-        self._report_saving()
+        self.report_saving()
 
-    def _report_saving(self) -> None:
+    def report_saving(self) -> None:
         """Tell the window when saving starts failing, or works again."""
         failure = self.store.failure
         if failure is not None and failure != self._save_failure:
@@ -164,6 +178,28 @@ class ChatController(QObject):
         self._fetch = FetchRequest(name)
         self._set_state(UiState.FETCHING)
         self.fetch_requested.emit(self._fetch)
+
+    def measure_again(self) -> bool:
+        """Time the verifier again for the speed-up's baseline; False unless idle with a pair."""
+        if self.pair is None or not self.state.can_send:
+            return False
+        self._set_state(UiState.MEASURING)
+        self.measure_requested.emit()
+        return True
+
+    @Slot(float)
+    def _on_baseline_measured(self, tps: float) -> None:
+        if self.pair is not None:
+            self.pair = replace(self.pair, verifier_alone_tps=tps)
+        self._set_state(UiState.IDLE)
+        self.baseline_changed.emit(self.pair)
+
+    @Slot(object)
+    def _on_baseline_drifted(self, drifted: BaselineDrift) -> None:
+        if not self._current(drifted.reply_id):
+            return
+        self._measure_after_reply = drifted.check.drift is Drift.STALE
+        self.baseline_drifted.emit(drifted)
 
     @Slot(object)
     def _on_load_progressed(self, progress: LoadProgress) -> None:
@@ -220,7 +256,7 @@ class ChatController(QObject):
             return
         info = self.store.conversation(cid)
         if info is not None:
-            self.conversation.load(cid, info.title, self.store.messages(cid))
+            self.conversation.load(cid, info.title, self.store.messages(cid), info.system_prompt)
 
     def rename_conversation(self, cid: int, title: str) -> None:
         title = title.strip()
@@ -228,7 +264,7 @@ class ChatController(QObject):
             self.store.rename(cid, title)
             if cid == self.conversation.conversation_id:
                 self.conversation.title = title
-            self._report_saving()
+            self.report_saving()
         self.conversations_changed.emit()
 
     def delete_conversation(self, cid: int) -> None:
@@ -238,12 +274,12 @@ class ChatController(QObject):
         self.store.delete(cid)
         if cid == self.conversation.conversation_id:
             self.conversation.load(None, "", [])
-        self._report_saving()
+        self.report_saving()
         self.conversations_changed.emit()
 
     def undelete_conversation(self, cid: int) -> None:
         self.store.undelete(cid)
-        self._report_saving()
+        self.report_saving()
         self.conversations_changed.emit()
 
     # -- replies ------------------------------------------------------------------------
@@ -255,22 +291,17 @@ class ChatController(QObject):
             return False
         cid = self.conversation.conversation_id
         if cid is None:
-            info = self.store.create(title_from(text))
+            info = self.store.create(title_from(text), self.conversation.system_prompt)
             cid = info.id
-            self.conversation.load(cid, info.title, [])
+            self.conversation.load(cid, info.title, [], info.system_prompt)
         self.conversation.add(self.store.add_message(cid, "user", text, DONE))
-        self._start_reply()
+        self.start_reply()
         self.conversations_changed.emit()
         return True
 
     def regenerate(self) -> bool:
-        """Replace the last reply with a new one."""
-        messages = self.conversation.messages()
-        if not self.state.can_send or not messages or messages[-1].role != "assistant":
-            return False
-        self._remove_from(len(messages) - 1)
-        self._start_reply()
-        return True
+        """Write the last reply again, keeping the earlier one as a variant."""
+        return self.edits.regenerate()
 
     def last_user_text(self) -> str | None:
         users = [m for m in self.conversation.messages() if m.role == "user"]
@@ -278,17 +309,8 @@ class ChatController(QObject):
 
     def edit_last(self, text: str) -> bool:
         """Replace the last user message (and what followed it) with `text`, and reply again."""
-        text = text.strip()
-        messages = self.conversation.messages()
-        index = max((i for i, m in enumerate(messages) if m.role == "user"), default=None)
-        if not text or index is None or not self.state.can_send:
-            return False
-        cid = self.conversation.conversation_id
-        assert cid is not None
-        self._remove_from(index)
-        self.conversation.add(self.store.add_message(cid, "user", text, DONE))
-        self._start_reply()
-        return True
+        users = [m for m in self.conversation.messages() if m.role == "user"]
+        return bool(users) and self.edits.edit_message(users[-1].id, text)
 
     def stop(self) -> None:
         """Ask the worker to stop; it finishes within one step."""
@@ -296,22 +318,28 @@ class ChatController(QObject):
             self._request.cancel.set()
             self._set_state(UiState.STOPPING)
 
-    def _remove_from(self, index: int) -> None:
-        removed = self.conversation.truncate(index)
-        self.store.remove_messages([m.id for m in removed])
-
-    def _start_reply(self) -> None:
+    def start_reply(self, variant_of: tuple[int, ...] = (), continuing: ChatMessage | None = None) -> None:
+        """Start a reply to the conversation: a new one (a variant of `variant_of`, when given),
+        or more of the last one (`continuing`)."""
         cid = self.conversation.conversation_id
         assert cid is not None
         history = self.conversation.history()
-        label = self.pair.label if self.pair else ""
-        reply = self.store.add_message(cid, "assistant", "", STREAMING, pair=label)
         self._reply_baseline = self.pair.verifier_alone_tps if self.pair else 0.0
-        self.conversation.add(reply)
-        self._request = GenerateRequest(reply.id, history, self.generation)
+        self._measure_after_reply = False
+        if continuing is not None:
+            reply = continuing
+            self._step_base = len(reply.steps)
+            self.store.reopen_message(reply.id)
+            self.conversation.resume()
+        else:
+            label = self.pair.label if self.pair else ""
+            reply = self.store.add_message(cid, "assistant", "", STREAMING, label, variant_of)
+            self._step_base = 0
+            self.conversation.add(reply)
+        self._request = GenerateRequest(reply.id, history, self.generation, continuing=continuing is not None)
         self._set_state(UiState.GENERATING)
         self.generate_requested.emit(self._request)
-        self._report_saving()
+        self.report_saving()
 
     def _current(self, reply_id: int) -> bool:
         return self._request is not None and self._request.reply_id == reply_id
@@ -325,8 +353,9 @@ class ChatController(QObject):
     def _on_step_ready(self, ready: StepReady) -> None:
         if not self._current(ready.reply_id):
             return
-        self.conversation.add_step(ready.step)
-        self._unsaved.append(ready.step)
+        step = replace(ready.step, index=ready.step.index + self._step_base)
+        self.conversation.add_step(step)
+        self._unsaved.append(step)
         if not self._save_timer.isActive():
             self._save_timer.start()
         self.stats_changed.emit(ready)
@@ -335,7 +364,7 @@ class ChatController(QObject):
     def _save_steps(self) -> None:
         if self._request is not None and self._unsaved:
             self.store.append_steps(self._request.reply_id, self._unsaved)
-            self._report_saving()
+            self.report_saving()
         self._unsaved = []
 
     @Slot(object)
@@ -349,9 +378,12 @@ class ChatController(QObject):
         self.conversation.finish_reply(status, finished.finish_reason, finished.stats, baseline)
         self._request = None
         self._set_state(UiState.IDLE)
-        self._report_saving()
+        self.report_saving()
         self.reply_finished.emit(finished)
         self.conversations_changed.emit()
+        if self._measure_after_reply:  # the cached baseline was taken under load: replace it
+            self._measure_after_reply = False
+            self.measure_again()
 
     @Slot(object)
     def _on_generation_failed(self, failed: ReplyFailed) -> None:
@@ -363,8 +395,8 @@ class ChatController(QObject):
             self.store.finish_message(failed.reply_id, STOPPED, "error", None)
             self.conversation.finish_reply(STOPPED, "error", None)
         else:  # nothing was produced: the error is the whole story, not an empty reply
-            self._remove_from(len(messages) - 1)
+            self.edits.drop_failed_reply(messages[-1])
         self._request = None
         self._set_state(UiState.IDLE)
-        self._report_saving()
+        self.report_saving()
         self.failed.emit(failed.failure)

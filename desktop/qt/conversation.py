@@ -27,12 +27,16 @@ class ConversationModel(QObject):
         super().__init__(parent)
         self.conversation_id: int | None = None
         self.title = ""
+        self.system_prompt = ""  # sent first with every reply of this conversation
         self._messages: list[ChatMessage] = []
         self._live: list[Step] | None = None  # steps of the streaming reply (last message)
 
-    def load(self, conversation_id: int | None, title: str, messages: list[ChatMessage]) -> None:
+    def load(
+        self, conversation_id: int | None, title: str, messages: list[ChatMessage], system_prompt: str = ""
+    ) -> None:
         self.conversation_id = conversation_id
         self.title = title
+        self.system_prompt = system_prompt
         self._messages = list(messages)
         self._live = None
         self.reset.emit()
@@ -53,9 +57,29 @@ class ConversationModel(QObject):
         return self._live is not None
 
     def history(self) -> tuple[Message, ...]:
-        """What the model is asked to continue: every message except a streaming reply."""
+        """What the model is asked to continue: the system prompt, then every message except a
+        streaming reply."""
         done = self._messages[:-1] if self._live is not None else self._messages
-        return tuple(Message(m.role, m.content) for m in done)
+        system = (Message("system", self.system_prompt),) if self.system_prompt.strip() else ()
+        return (*system, *(Message(m.role, m.content) for m in done))
+
+    def replace(self, index: int, message: ChatMessage) -> None:
+        """Show `message` in place of the one at `index` (another variant); the view rebuilds."""
+        self._messages[index] = message
+        self.reset.emit()
+
+    def remove(self, index: int) -> ChatMessage:
+        """Take one message out; the view rebuilds."""
+        removed = self._messages.pop(index)
+        self.reset.emit()
+        return removed
+
+    def resume(self) -> None:
+        """Stream more steps into the last reply (Continue), after the ones it has."""
+        last = self._messages[-1]
+        self._messages[-1] = replace(last, status=STREAMING)
+        self._live = list(last.steps)
+        self.reset.emit()
 
     def add(self, message: ChatMessage) -> None:
         self._messages.append(message)

@@ -6,6 +6,7 @@ import enum
 import threading
 from dataclasses import dataclass, field
 
+from desktop.engine.calibration import DriftCheck
 from desktop.engine.chat import Message
 from desktop.engine.config import GenerationConfig
 from desktop.engine.errors import IncompatiblePairError, ModelLoadError, PromptTooLongError, TandemError
@@ -76,16 +77,29 @@ class PairInfo:
     verifier: str  # file name
     draft: str | None
     verifier_alone_tps: float = 0.0  # 1 / calibrated single-token verifier cost; 0 when unknown
+    n_ctx: int = 0  # the context both models share, in tokens (the context meter's full mark)
+
+
+@dataclass(frozen=True, slots=True)
+class BaselineDrift:
+    """This reply's verifier batches against the calibrated costs (see `engine.calibration`)."""
+
+    reply_id: int
+    check: DriftCheck
 
 
 @dataclass(frozen=True, slots=True)
 class GenerateRequest:
-    """Reply to `messages`; setting `cancel` (from the GUI thread) stops within one step."""
+    """Reply to `messages`; setting `cancel` (from the GUI thread) stops within one step.
+
+    `continuing`: the last message is the reply itself, cut at the token limit; extend it.
+    """
 
     reply_id: int
     messages: tuple[Message, ...]
     config: GenerationConfig
     cancel: threading.Event = field(default_factory=threading.Event, compare=False)
+    continuing: bool = False
 
 
 @dataclass(frozen=True, slots=True)

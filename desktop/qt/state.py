@@ -11,6 +11,7 @@ class UiState(enum.Enum):
     EMPTY = "no model pair"
     FETCHING = "fetching models"
     LOADING = "loading"
+    MEASURING = "measuring"  # timing the verifier again, for the speed-up's baseline
     IDLE = "ready"
     GENERATING = "generating"
     STOPPING = "stopping"
@@ -31,4 +32,9 @@ class UiState(enum.Enum):
 
     @property
     def can_change_pair(self) -> bool:
-        return self not in (UiState.LOADING, UiState.FETCHING)
+        return self not in (UiState.LOADING, UiState.FETCHING, UiState.MEASURING)
+
+    @property
+    def will_be_ready(self) -> bool:
+        """The pair is on its way: a message sent now waits for it instead of being lost."""
+        return self in (UiState.LOADING, UiState.MEASURING)

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal, Slot
 
+from desktop.engine.calibration import Drift, DriftCheck, DriftMeter, implausible
 from desktop.engine.compat import Compatibility
 from desktop.engine.errors import Cancelled, TandemError
 from desktop.engine.events import GenerationStats
@@ -21,6 +22,7 @@ from desktop.engine.pair import ModelPair, PairConfig
 from desktop.models.paths import calibration_file
 from desktop.qt.payloads import (
     MEASURING,
+    BaselineDrift,
     CheckRequest,
     CheckResult,
     Failure,
@@ -64,6 +66,12 @@ def catalog_fetcher(name: str, progress: FetchCallback) -> tuple[Path, Path]:
     return fetch_pair(name, progress)
 
 
+def _news(check: DriftCheck, said: DriftCheck) -> bool:
+    """Worth telling the window: a new verdict, or a busy machine's ratio moved by a tenth."""
+    moved = check.drift is Drift.BUSY and abs(check.ratio - said.ratio) >= 0.1
+    return check.drift is not said.drift or moved
+
+
 class FetchCancelled(TandemError):
     """The window closed while a fetch was running."""
 
@@ -93,6 +101,8 @@ class PairWorker(QObject):
     fetch_progressed = Signal(object)  # FetchProgress
     fetch_finished = Signal(str)  # pair name
     fetch_failed = Signal(object)  # Failure
+    baseline_measured = Signal(float)  # the verifier-alone tokens/s, measured again; 0 when unknown
+    baseline_drifted = Signal(object)  # BaselineDrift, when a reply's batches leave the calibration
 
     def __init__(
         self,
@@ -141,18 +151,26 @@ class PairWorker(QObject):
         self.pair = pair
         cfg = request.config
         draft = Path(cfg.draft.path).name if cfg.draft else None
-        self.models_loaded.emit(PairInfo(request.label, Path(cfg.verifier.path).name, draft, baseline))
+        n_ctx = min(cfg.verifier.n_ctx, cfg.draft.n_ctx) if cfg.draft else cfg.verifier.n_ctx
+        info = PairInfo(request.label, Path(cfg.verifier.path).name, draft, baseline, n_ctx)
+        self.models_loaded.emit(info)
 
-    def _measure(self, pair: ModelPair) -> float:
+    def _measure(self, pair: ModelPair, refresh: bool = False) -> float:
         """The verifier-alone tokens/s from the pair's calibration (cached after the first time);
-        0 when it cannot be measured: the pair still works, the window just shows no speed-up.
+        0 when it cannot be measured or believed: the pair still works, the window just shows
+        no speed-up.
         """
         try:
-            costs = pair.calibrate(self._calibration())
-            single = costs.verify(1)
+            costs = pair.calibrate(self._calibration(), refresh)
         except Exception:
             return 0.0
-        return 1.0 / single if single > 0 else 0.0
+        return 0.0 if implausible(costs) else 1.0 / costs.verify(1)
+
+    @Slot()
+    def remeasure(self) -> None:
+        """Time the loaded verifier again, replacing the cached calibration ("Measure again")."""
+        pair = self.pair
+        self.baseline_measured.emit(self._measure(pair, refresh=True) if pair is not None else 0.0)
 
     @Slot(object)
     def generate(self, request: GenerateRequest) -> None:
@@ -168,11 +186,22 @@ class PairWorker(QObject):
             return pair.verifier.token_bytes(token).decode("utf-8", errors="replace")
 
         generation = None
+        costs = pair.decoder.costs
+        meter = DriftMeter(costs) if costs is not None and not implausible(costs) else None
+        said = DriftCheck(1.0, 0)  # what the window was last told: nothing, so steady
         try:
-            prompt, generation = pair.reply(request.messages, request.config, request.cancel)
+            prompt, generation = pair.reply(
+                request.messages, request.config, request.cancel, request.continuing
+            )
             self.generation_started.emit(ReplyStarted(rid, len(prompt.tokens), prompt.dropped_turns))
             for event in generation:
                 self.step_ready.emit(StepReady(rid, step_from_event(event, token_text), generation.stats))
+                if meter is not None:
+                    meter.observe(len(event.drafted) + 1, event.timings.verify_s)
+                    check = meter.check()
+                    if check is not None and _news(check, said):
+                        said = check
+                        self.baseline_drifted.emit(BaselineDrift(rid, check))
         except Cancelled:  # Stop while the prompt was being read
             stats = generation.stats if generation is not None else GenerationStats()
             self.generation_finished.emit(ReplyFinished(rid, "cancelled", stats))

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from desktop.engine.events import GenerationStats
+from desktop.store.migrations import migrate
 from desktop.store.records import (
     STOPPED,
     STREAMING,
@@ -93,6 +94,7 @@ class Store:
             self._db.execute("PRAGMA foreign_keys=ON")
             with self._db:
                 self._db.executescript(SCHEMA)
+            migrate(self._db)
             self.recovered = self.mark_interrupted()
             self._ids = {table: self._last_id(table) for table in ("conversations", "messages")}
         except BaseException:
@@ -165,7 +167,7 @@ class Store:
         if search.strip():
             pattern = _like(search.strip())
             rows = self._db.execute(
-                "SELECT id, title, updated FROM conversations c WHERE deleted = 0 AND ("
+                "SELECT id, title, updated, system_prompt FROM conversations c WHERE deleted = 0 AND ("
                 " title LIKE ?1 ESCAPE '\\' OR EXISTS (SELECT 1 FROM messages m"
                 " WHERE m.conversation = c.id AND m.content LIKE ?1 ESCAPE '\\'))"
                 " ORDER BY updated DESC, id DESC",
@@ -173,24 +175,29 @@ class Store:
             )
         else:
             rows = self._db.execute(
-                "SELECT id, title, updated FROM conversations WHERE deleted = 0"
+                "SELECT id, title, updated, system_prompt FROM conversations WHERE deleted = 0"
                 " ORDER BY updated DESC, id DESC"
             )
         return [ConversationInfo(*row) for row in rows]
 
     def conversation(self, cid: int) -> ConversationInfo | None:
         row = self._db.execute(
-            "SELECT id, title, updated FROM conversations WHERE id = ? AND deleted = 0", (cid,)
+            "SELECT id, title, updated, system_prompt FROM conversations WHERE id = ? AND deleted = 0",
+            (cid,),
         ).fetchone()
         return ConversationInfo(*row) if row else None
 
-    def create(self, title: str) -> ConversationInfo:
+    def create(self, title: str, system_prompt: str = "") -> ConversationInfo:
         now, cid = time.time(), self._new_id("conversations")
         self._write(
-            "INSERT INTO conversations (id, title, created, updated) VALUES (?, ?, ?, ?)",
-            (cid, title, now, now),
+            "INSERT INTO conversations (id, title, created, updated, system_prompt) VALUES (?, ?, ?, ?, ?)",
+            (cid, title, now, now, system_prompt),
         )
-        return ConversationInfo(cid, title, now)
+        return ConversationInfo(cid, title, now, system_prompt)
+
+    def set_system_prompt(self, cid: int, text: str) -> None:
+        """The instructions every reply in this conversation starts from ("" for none)."""
+        self._write("UPDATE conversations SET system_prompt = ? WHERE id = ?", (text, cid))
 
     def rename(self, cid: int, title: str) -> None:
         self._write("UPDATE conversations SET title = ? WHERE id = ?", (title, cid))
@@ -212,43 +219,89 @@ class Store:
     # -- messages -----------------------------------------------------------------------
 
     def messages(self, cid: int) -> list[ChatMessage]:
-        """A conversation's messages in order, replies with their steps."""
+        """A conversation's shown messages in order, replies with their steps and variants."""
         steps: dict[int, list[Step]] = {}
         for mid, data in self._db.execute(
             "SELECT s.message, s.data FROM steps s JOIN messages m ON m.id = s.message"
-            " WHERE m.conversation = ? ORDER BY s.message, s.idx",
+            " WHERE m.conversation = ? AND m.hidden = 0 ORDER BY s.message, s.idx",
             (cid,),
         ):
             steps.setdefault(mid, []).append(Step.from_json(data))
+        groups: dict[int, list[int]] = {}
+        for group, mid in self._db.execute(
+            "SELECT variant_group, id FROM messages WHERE conversation = ? AND variant_group IS NOT NULL"
+            " ORDER BY id",
+            (cid,),
+        ):
+            groups.setdefault(group, []).append(mid)
+        # A group sits where its first reply was, whichever of its variants is shown.
         rows = self._db.execute(
-            "SELECT id, role, content, status, finish_reason, stats, pair FROM messages"
-            " WHERE conversation = ? ORDER BY id",
+            f"SELECT {_MESSAGE_COLUMNS} FROM messages WHERE conversation = ? AND hidden = 0"
+            " ORDER BY coalesce(variant_group, id), id",
             (cid,),
         )
-        return [
-            ChatMessage(
-                mid,
-                role,
-                content,
-                tuple(steps.get(mid, ())),
-                status,
-                finish,
-                stats_from_json(st),
-                pair,
-                baseline_from_json(st),
-            )
-            for mid, role, content, status, finish, st, pair in rows
-        ]
+        return [_message(row, steps.get(row[0], ()), groups) for row in rows]
 
-    def add_message(self, cid: int, role: str, content: str, status: str, pair: str = "") -> ChatMessage:
+    def message(self, mid: int) -> ChatMessage | None:
+        """One message by id, shown or not (a variant), with its steps and variants."""
+        row = self._db.execute(f"SELECT {_MESSAGE_COLUMNS} FROM messages WHERE id = ?", (mid,)).fetchone()
+        if row is None:
+            return None
+        steps = [
+            Step.from_json(d)
+            for (d,) in self._db.execute("SELECT data FROM steps WHERE message = ? ORDER BY idx", (mid,))
+        ]
+        groups: dict[int, list[int]] = {}
+        if row[-1] is not None:
+            groups[row[-1]] = [
+                i
+                for (i,) in self._db.execute(
+                    "SELECT id FROM messages WHERE variant_group = ? ORDER BY id", (row[-1],)
+                )
+            ]
+        return _message(row, steps, groups)
+
+    def add_message(
+        self,
+        cid: int,
+        role: str,
+        content: str,
+        status: str,
+        pair: str = "",
+        variant_of: tuple[int, ...] = (),
+    ) -> ChatMessage:
+        """A new message; `variant_of` (the earlier replies it joins) makes it their new variant,
+        shown instead of them."""
         mid = self._new_id("messages")
+        group = variant_of[0] if variant_of else None
+        more = (
+            [
+                Statement(
+                    "UPDATE messages SET variant_group = ?, hidden = 1 WHERE id = ?",
+                    [(group, i) for i in variant_of],
+                    many=True,
+                )
+            ]
+            if variant_of
+            else []
+        )
         self._write(
-            "INSERT INTO messages (id, conversation, role, content, status, pair, created)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (mid, cid, role, content, status, pair, time.time()),
+            "INSERT INTO messages (id, conversation, role, content, status, pair, created, variant_group)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (mid, cid, role, content, status, pair, time.time(), group),
+            *more,
             self._touch(cid),
         )
-        return ChatMessage(mid, role, content, status=status, pair=pair)
+        variants = (*variant_of, mid) if variant_of else ()
+        return ChatMessage(mid, role, content, status=status, pair=pair, variants=variants)
+
+    def reopen_message(self, mid: int) -> None:
+        """Mark a finished reply streaming again: Continue extends it."""
+        self._write("UPDATE messages SET status = ? WHERE id = ?", (STREAMING, mid))
+
+    def show_variant(self, group: int, mid: int) -> None:
+        """Show reply `mid` of a variant group and hide the others."""
+        self._write("UPDATE messages SET hidden = (id != ?) WHERE variant_group = ?", (mid, group))
 
     def append_steps(self, mid: int, steps: Sequence[Step]) -> None:
         """Save more steps of a streaming reply and extend its text, in one transaction."""
@@ -288,3 +341,23 @@ class Store:
 
     def journal_mode(self) -> str:
         return str(self._db.execute("PRAGMA journal_mode").fetchone()[0])
+
+
+_MESSAGE_COLUMNS = "id, role, content, status, finish_reason, stats, pair, variant_group"
+
+
+def _message(row: Sequence[object], steps: Sequence[Step], groups: dict[int, list[int]]) -> ChatMessage:
+    mid, role, content, status, finish, st, pair, group = row
+    assert isinstance(mid, int) and isinstance(st, str | None)
+    return ChatMessage(
+        mid,
+        str(role),
+        str(content),
+        tuple(steps),
+        str(status),
+        None if finish is None else str(finish),
+        stats_from_json(st),
+        str(pair),
+        baseline_from_json(st),
+        tuple(groups.get(group, ())) if isinstance(group, int) else (),
+    )

@@ -36,6 +36,7 @@ class Step:
     rejected: tuple[str, ...] = ()
     verifier: str = ""  # the verifier's own token, even when its text is not complete yet
     probs: tuple[float, ...] = ()  # verifier probability of each drafted token, then its own
+    draft_probs: tuple[float, ...] = ()  # the draft's probability of each drafted token judged
     seconds: float = 0.0
     drafter: str = ""  # who proposed `drafted`: "draft model", "n-gram" (prompt lookup), or ""
 
@@ -59,6 +60,7 @@ class Step:
                 "p": list(self.probs),
                 "s": self.seconds,
                 **({"dr": self.drafter} if self.drafter else {}),
+                **({"q": list(self.draft_probs)} if self.draft_probs else {}),
             },
             ensure_ascii=False,
         )
@@ -75,6 +77,7 @@ class Step:
             probs=tuple(d["p"]),
             seconds=d["s"],
             drafter=d.get("dr", ""),
+            draft_probs=tuple(d.get("q", ())),
         )
 
 
@@ -87,6 +90,7 @@ def step_from_event(event: StepEvent, token_text: Callable[[int], str]) -> Step:
         rejected=event.rejected_text,
         verifier=event.verifier_text or token_text(event.verifier),
         probs=event.verifier_probs,
+        draft_probs=event.draft_probs,
         seconds=event.timings.total_s,
         drafter=event.drafter,
     )
@@ -132,6 +136,12 @@ class ChatMessage:
     stats: GenerationStats | None = None
     pair: str = ""  # which pair wrote the reply
     verifier_alone_tps: float = 0.0  # the pair's measured verifier-alone speed, for the speed-up
+    variants: tuple[int, ...] = ()  # ids of every reply this one replaced or was replaced by, in order
+
+    @property
+    def variant_index(self) -> int:
+        """Which variant this is (0-based); 0 when it has none."""
+        return self.variants.index(self.id) if self.id in self.variants else 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,6 +151,7 @@ class ConversationInfo:
     id: int
     title: str
     updated: float
+    system_prompt: str = ""
 
 
 def title_from(text: str, limit: int = 48) -> str:

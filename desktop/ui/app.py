@@ -15,6 +15,7 @@ from PySide6.QtCore import QCoreApplication, QObject, QTimer, Slot
 from PySide6.QtWidgets import QApplication
 
 from desktop.engine.errors import TandemError
+from desktop.qt.collector import GuiThreadCollector
 from desktop.qt.controller import ChatController
 from desktop.qt.payloads import Failure, PairInfo, ReplyFinished
 from desktop.qt.stall import StallProbe
@@ -131,6 +132,7 @@ def run(launch: Launch) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("Tandem")
     interrupts = Interrupts()  # first: a Ctrl-C while starting still ends cleanly
+    collector = GuiThreadCollector()
     instance = None if launch.screenshot else SingleInstance(default_path().parent)
     try:
         if instance is not None and not instance.acquire():
@@ -142,6 +144,7 @@ def run(launch: Launch) -> int:
         if instance is not None:
             instance.release()
         interrupts.restore()
+        collector.stop()
 
 
 def _run(
@@ -177,6 +180,8 @@ def _run(
         splitter = settings.splitter()
         if splitter is not None:
             window.splitter.restoreState(splitter)
+        window.fit_to_screen()
+        window.open_latest()
     window.show()
     try:
         if not _start(window, controller, initial_choice(prefs, launch), launch):

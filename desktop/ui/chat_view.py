@@ -23,9 +23,10 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QTextBrowser, QToolTip, QWidget
 
 from desktop.qt.conversation import ConversationModel
-from desktop.store.records import STOPPED, STREAMING, ChatMessage, Step
+from desktop.store.records import STREAMING, ChatMessage, Step
 from desktop.ui import highlight
-from desktop.ui.formats import MESSAGE_ID, SOURCE, STEP, ViewOptions, header_format, link_format, plain_format
+from desktop.ui.chat.actions import COPY, parse, write_header
+from desktop.ui.formats import MESSAGE_ID, SOURCE, STEP, ViewOptions, plain_format
 from desktop.ui.markdown import Rendered, render
 from desktop.ui.theme import LIGHT, Theme
 from desktop.ui.tooltips import step_tooltip
@@ -38,6 +39,7 @@ class ChatView(QTextBrowser):
     """Read-only view of the open conversation with step highlights and per-token tooltips."""
 
     copied = Signal(str)  # what was put on the clipboard, for a status message
+    action_requested = Signal(str, int)  # a message action (edit, delete, previous, next) and its id
 
     def __init__(self, model: ConversationModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -114,12 +116,7 @@ class ChatView(QTextBrowser):
         if self._frames or cursor.block().text():
             cursor.insertBlock()
         user = message.role == "user"
-        cursor.insertText("You" if user else "Assistant", header_format(t))
-        meta = [] if user else [m for m in (message.pair, _status_text(message)) if m]
-        if meta:
-            cursor.insertText("  " + " · ".join(meta), header_format(t, bold=False))
-        cursor.insertText("   ", plain_format(t))
-        cursor.insertText("Copy", link_format(t, f"copy:msg:{message.id}"))
+        write_header(cursor, message, t)
         frame_format = QTextFrameFormat()
         frame_format.setPadding(10 if user else 2)
         frame_format.setTopMargin(4)
@@ -205,13 +202,7 @@ class ChatView(QTextBrowser):
         cursor = QTextCursor(header)
         cursor.movePosition(QTextCursor.MoveOperation.EndOfBlock, QTextCursor.MoveMode.KeepAnchor)
         cursor.removeSelectedText()
-        t = self.theme
-        cursor.insertText("Assistant", header_format(t))
-        meta = [m for m in (message.pair, _status_text(message)) if m]
-        if meta:
-            cursor.insertText("  " + " · ".join(meta), header_format(t, bold=False))
-        cursor.insertText("   ", plain_format(t))
-        cursor.insertText("Copy", link_format(t, f"copy:msg:{message.id}"))
+        write_header(cursor, message, self.theme)
         self._render_finished(message, frame)
 
     def _at_bottom(self) -> bool:
@@ -263,6 +254,12 @@ class ChatView(QTextBrowser):
 
     @Slot(QUrl)
     def _on_anchor(self, url: QUrl) -> None:
+        action = parse(url.toString())
+        if action is not None and action[0] == COPY:
+            url = QUrl(f"copy:msg:{action[1]}")
+        elif action is not None:
+            self.action_requested.emit(*action)
+            return
         if url.scheme() in ("http", "https"):
             QDesktopServices.openUrl(url)  # only on a click, and in the system browser
             return
@@ -281,6 +278,10 @@ class ChatView(QTextBrowser):
         QGuiApplication.clipboard().setText(text)
         self.copied.emit("code" if parts[1] == "code" else "message")
 
+    def leaveEvent(self, e: QEvent) -> None:
+        QToolTip.hideText()  # a token's tooltip must not outlive the mouse over the text
+        super().leaveEvent(e)
+
     def resizeEvent(self, e: QResizeEvent) -> None:
         super().resizeEvent(e)
         self._update_column()
@@ -293,15 +294,3 @@ class ChatView(QTextBrowser):
             fmt.setLeftMargin(margin)
             fmt.setRightMargin(margin)
             root.setFrameFormat(fmt)
-
-
-def _status_text(message: ChatMessage) -> str:
-    if message.status == STREAMING:
-        return "writing…"
-    if message.status == STOPPED:
-        return "stopped" if message.finish_reason != "error" else "stopped by an error"
-    if message.finish_reason == "length":
-        return "reached the token limit"
-    if message.finish_reason == "context":
-        return "context full"
-    return ""

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.qt.state import UiState
+from desktop.ui.chat.context_meter import ContextMeter
 
 
 class MessageEdit(QPlainTextEdit):
@@ -43,11 +44,13 @@ class Composer(QFrame):
     stop_requested = Signal()
     regenerate_requested = Signal()
     edit_requested = Signal()
+    continue_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("composer")
         self.editing = False
+        self.waiting = False  # a message was sent before the models were ready: it goes when they are
         outer = QVBoxLayout(self)
         outer.setContentsMargins(10, 8, 10, 8)
         outer.setSpacing(6)
@@ -71,14 +74,19 @@ class Composer(QFrame):
         self.regenerate.setToolTip("Write the last reply again (Ctrl+R)")
         self.edit_last = QPushButton("Edit last")
         self.edit_last.setToolTip("Edit your last message and send it again (Ctrl+E)")
+        self.continue_reply = QPushButton("Continue")
+        self.continue_reply.setToolTip("The reply stopped at the token limit: write more of it")
+        self.continue_reply.hide()
         self.stop = QPushButton("Stop")
         self.stop.setToolTip("Stop the reply after the current step (Esc)")
         self.send = QPushButton("Send")
         self.send.setObjectName("primary")
         self.send.setToolTip("Send (Enter)")
-        for button in (self.regenerate, self.edit_last):
+        for button in (self.regenerate, self.edit_last, self.continue_reply):
             row.addWidget(button)
         row.addStretch(1)
+        self.context = ContextMeter()
+        row.addWidget(self.context)
         row.addWidget(self.stop)
         row.addWidget(self.send)
         outer.addLayout(row)
@@ -86,8 +94,10 @@ class Composer(QFrame):
         self.edit.escaped.connect(self._escape)
         self.send.clicked.connect(self._submit)
         self.stop.clicked.connect(self.stop_requested)
+        self.stop.clicked.connect(self.edit.setFocus)  # Stop disables itself: keep focus here
         self.regenerate.clicked.connect(self.regenerate_requested)
         self.edit_last.clicked.connect(self.edit_requested)
+        self.continue_reply.clicked.connect(self.continue_requested)
         self._state = UiState.EMPTY
         self.set_state(UiState.EMPTY, False, False)
 
@@ -100,20 +110,27 @@ class Composer(QFrame):
         frame = int(self.edit.document().documentMargin() * 2) + margins.top() + margins.bottom() + 4
         self.edit.setFixedHeight(lines * line + frame)
 
-    def set_state(self, state: UiState, has_reply: bool, has_user: bool) -> None:
-        """Enable what makes sense now; typing is always allowed."""
+    def set_state(self, state: UiState, has_reply: bool, has_user: bool, can_continue: bool = False) -> None:
+        """Enable what makes sense now; typing is always allowed, and so is sending while the
+        models load (the message waits for them). Continue shows only for a last reply cut at
+        the token limit."""
         self._state = state
-        self.send.setEnabled(state.can_send)
+        self.send.setEnabled(state.can_send or (state.will_be_ready and not self.editing))
         self.stop.setEnabled(state.can_stop)
         self.regenerate.setEnabled(state.can_send and has_reply)
         self.edit_last.setEnabled(state.can_send and has_user)
+        self.continue_reply.setVisible(can_continue)
+        self.continue_reply.setEnabled(state.can_send and can_continue)
 
-    def begin_edit(self, text: str) -> None:
+    def begin_edit(self, text: str, last: bool = True) -> None:
         self.editing = True
         self.edit.setPlainText(text)
         self.edit.moveCursor(self.edit.textCursor().MoveOperation.End)
         self.hint.setText(
             "Editing your last message: Enter sends it again and replaces the reply, Esc cancels."
+            if last
+            else "Editing an earlier message: Enter sends it again and replaces everything after it, "
+            "Esc cancels."
         )
         self.hint.show()
         self.edit.setFocus()
@@ -122,8 +139,15 @@ class Composer(QFrame):
         self.editing = False
         self.hint.hide()
 
+    def set_waiting(self, waiting: bool) -> None:
+        """Say that the message in the editor will go as soon as the models are ready."""
+        self.waiting = waiting
+        self.hint.setText("Will send when the models are ready…")
+        self.hint.setVisible(waiting)
+
     def _submit(self) -> None:
-        if not self._state.can_send or not self.edit.toPlainText().strip():
+        ready = self._state.can_send or (self._state.will_be_ready and not self.editing)
+        if not ready or self.waiting or not self.edit.toPlainText().strip():
             return
         text = self.edit.toPlainText()
         (self.edit_submitted if self.editing else self.submitted).emit(text)

@@ -2,10 +2,62 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QLabel, QProgressBar, QPushButton, QVBoxLayout, QWidget
+import time
+from collections.abc import Callable
 
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.models.download_meter import time_left
 from desktop.qt.payloads import FetchProgress
+
+VERBS = {"download": "Downloading", "assemble": "Assembling", "verify": "Checking", "verified": "Checked"}
+COLUMN_CHARS = 90  # the text column's widest, in average characters: lines a person can read
+
+
+def _role(file_name: str, pair: str) -> str:
+    """ "the verifier" or "the draft" of catalog pair `pair`, else the file's own name."""
+    from desktop.models.catalog import CATALOG
+
+    try:
+        entry = CATALOG.pair(pair)
+    except Exception:
+        return file_name
+    return {entry.verifier: "the verifier", entry.draft: "the draft"}.get(file_name, file_name)
+
+
+def progress_words(progress: FetchProgress, pair: str, rate: float = 0.0) -> str:
+    """E.g. "Downloading the verifier: 312 of 1,117 MB, 2 min left" (rate in bytes/s)."""
+    verb, _, name = progress.label.partition(" ")
+    if not name:
+        verb, name = "", progress.label
+    what = _role(name, pair)
+    if verb == "make":
+        return f"Making {what} from the verifier’s file…"
+    head = f"{VERBS.get(verb, verb.capitalize())} {what}".strip()
+    if not progress.total:
+        return f"{head}: {progress.done / 1e6:,.0f} MB"
+    text = f"{head}: {progress.done / 1e6:,.0f} of {progress.total / 1e6:,.0f} MB"
+    if rate > 0 and progress.done < progress.total:
+        text += f", {time_left((progress.total - progress.done) / rate)} left"
+    return text
+
+
+def _wrapped(text: str) -> QLabel:
+    """A label that wraps within the column and is as tall as its lines (never cut off)."""
+    label = QLabel(text)
+    label.setWordWrap(True)
+    label.setAlignment(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
+    label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
+    return label
 
 
 class FirstStart(QWidget):
@@ -14,16 +66,25 @@ class FirstStart(QWidget):
     fetch_requested = Signal(str)  # pair name
     choose_files_requested = Signal()
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, clock: Callable[[], float] = time.monotonic) -> None:
         super().__init__(parent)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(48, 40, 48, 40)
+        self._clock = clock
+        self.pair = ""  # the pair being fetched
+        self._start: tuple[str, float, int] | None = None  # (label, time, bytes) of the current file
+        outer = QHBoxLayout(self)
+        outer.setContentsMargins(24, 24, 24, 24)
+        column = QWidget()
+        column.setMaximumWidth(self.fontMetrics().averageCharWidth() * COLUMN_CHARS)
+        outer.addStretch(1)
+        outer.addWidget(column, 20)  # up to its maximum; the stretches centre what is left
+        outer.addStretch(1)
+        layout = QVBoxLayout(column)
+        layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(14)
         layout.addStretch(1)
-        title = QLabel("<h2>Welcome to Tandem</h2>")
-        title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        title = _wrapped("<h2>Welcome to Tandem</h2>")
         layout.addWidget(title)
-        text = QLabel(
+        text = _wrapped(
             "Tandem chats with two local models at once: a small <b>draft</b> model guesses the next few "
             "tokens and a larger <b>verifier</b> checks them all in one pass, keeping the ones it agrees "
             "with. Every reply shows which tokens were <b>accepted</b> from the draft and which the "
@@ -32,27 +93,24 @@ class FirstStart(QWidget):
             "about 100 MB) is quick to try. Both are checked against their published checksums. "
             "You can also fetch from a terminal: <code>tandem models fetch default</code>."
         )
-        text.setWordWrap(True)
-        text.setMaximumWidth(640)
-        layout.addWidget(text, 0, Qt.AlignmentFlag.AlignHCenter)
+        text.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        layout.addWidget(text)
         self.default_button = QPushButton("Fetch the default pair (1.6 GB)")
         self.default_button.setObjectName("primary")
         self.tiny_button = QPushButton("Fetch the tiny pair (100 MB)")
         self.files_button = QPushButton("Use GGUF files I already have…")
         for button in (self.default_button, self.tiny_button, self.files_button):
-            button.setMinimumWidth(320)
+            button.setMinimumWidth(min(320, button.sizeHint().width() + 24))
             layout.addWidget(button, 0, Qt.AlignmentFlag.AlignHCenter)
         self.progress = QProgressBar()
-        self.progress.setMaximumWidth(480)
         self.progress.hide()
-        layout.addWidget(self.progress, 0, Qt.AlignmentFlag.AlignHCenter)
-        self.status = QLabel("")
+        layout.addWidget(self.progress)
+        self.status = _wrapped("")
         self.status.setObjectName("muted")
-        self.status.setWordWrap(True)
-        layout.addWidget(self.status, 0, Qt.AlignmentFlag.AlignHCenter)
+        layout.addWidget(self.status)
         layout.addStretch(2)
-        self.default_button.clicked.connect(lambda: self.fetch_requested.emit("default"))
-        self.tiny_button.clicked.connect(lambda: self.fetch_requested.emit("tiny"))
+        self.default_button.clicked.connect(lambda: self._fetch("default"))
+        self.tiny_button.clicked.connect(lambda: self._fetch("tiny"))
         self.files_button.clicked.connect(self.choose_files_requested)
 
     def set_busy(self, busy: bool) -> None:
@@ -60,16 +118,24 @@ class FirstStart(QWidget):
             button.setEnabled(not busy)
         self.progress.setVisible(busy)
 
+    def _fetch(self, pair: str) -> None:
+        self.pair = pair
+        self._start = None
+        self.fetch_requested.emit(pair)
+
     def show_progress(self, progress: FetchProgress) -> None:
         self.set_busy(True)
         if progress.total:
             self.progress.setRange(0, 1000)
             self.progress.setValue(int(1000 * progress.done / progress.total))
-            shown = f"{progress.done / 2**20:,.0f} of {progress.total / 2**20:,.0f} MiB"
         else:
             self.progress.setRange(0, 0)  # busy indicator when the size is unknown
-            shown = f"{progress.done / 2**20:,.0f} MiB"
-        self.status.setText(f"{progress.label}: {shown}")
+        now = self._clock()
+        if self._start is None or self._start[0] != progress.label:
+            self._start = (progress.label, now, progress.done)
+        _, since, first = self._start
+        rate = (progress.done - first) / (now - since) if now > since else 0.0
+        self.status.setText(progress_words(progress, self.pair, rate))
 
     def show_error(self, message: str) -> None:
         self.set_busy(False)

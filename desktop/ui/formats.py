@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from PySide6.QtGui import QColor, QFont, QTextCharFormat, QTextFormat
@@ -46,6 +47,12 @@ def token_format(
             fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.DotLine)
             fmt.setUnderlineColor(QColor(theme.muted))
     return fmt
+
+
+def rejected_text(pieces: Sequence[str]) -> str:
+    """Rejected draft text as shown: a line break becomes a struck-through ↵ and a tab a →,
+    so text the verifier threw away never breaks the reply's paragraphs or code blocks."""
+    return "".join(pieces).replace("\r\n", "↵").replace("\n", "↵").replace("\r", "↵").replace("\t", "→")
 
 
 def plain_format(theme: Theme) -> QTextCharFormat:

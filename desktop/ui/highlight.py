@@ -7,7 +7,7 @@ from collections.abc import Iterator, Sequence
 from PySide6.QtGui import QTextCharFormat, QTextCursor, QTextDocument, QTextFrame
 
 from desktop.store.records import ChatMessage, Step
-from desktop.ui.formats import REJECTED, ViewOptions, token_format
+from desktop.ui.formats import REJECTED, ViewOptions, rejected_text, token_format
 from desktop.ui.markdown import align
 from desktop.ui.theme import Theme
 
@@ -27,7 +27,7 @@ def runs(
         if text:
             yield text, token_format(theme, options, message_id, step.index, source, step.drafter)
         if options.show_rejected and step.rejected:
-            yield "".join(step.rejected), token_format(theme, options, message_id, step.index, REJECTED)
+            yield rejected_text(step.rejected), token_format(theme, options, message_id, step.index, REJECTED)
 
 
 def _frame_chars(doc: QTextDocument, frame: QTextFrame) -> tuple[list[str], list[int]]:
@@ -109,5 +109,5 @@ def _insert_rejected(
     for pos, step in sorted(inserts, key=lambda x: x[0], reverse=True):
         cursor.setPosition(pos)
         cursor.insertText(
-            "".join(step.rejected), token_format(theme, options, message_id, step.index, REJECTED)
+            rejected_text(step.rejected), token_format(theme, options, message_id, step.index, REJECTED)
         )

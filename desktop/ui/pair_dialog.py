@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -23,6 +24,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QPlainTextEdit,
     QPushButton,
     QRadioButton,
     QSizePolicy,
@@ -35,7 +37,7 @@ from PySide6.QtWidgets import (
 from desktop.engine.config import DraftConfig, DraftPolicy, GenerationConfig, Mode, SamplingConfig
 from desktop.engine.errors import TandemError
 from desktop.qt.payloads import CheckResult
-from desktop.ui.preferences import PairChoice
+from desktop.ui.preferences import PairChoice, format_stop_strings, parse_stop_strings
 
 MODES = (
     (Mode.SPECULATIVE, "Speculative (always draft, to watch the steps)"),
@@ -106,6 +108,7 @@ class FileField(QWidget):
         self.edit.setPlaceholderText("path to a .gguf file")
         self.edit.setAccessibleName(title)
         self.browse = QPushButton("Browse…")
+        self.browse.setAutoDefault(False)  # Enter in the dialog means Load, wherever the focus was
         layout.addWidget(self.edit, 1)
         layout.addWidget(self.browse)
         self.browse.clicked.connect(self._browse)
@@ -159,6 +162,10 @@ class PairDialog(QDialog):
         layout.addWidget(tabs)
         layout.addWidget(self.buttons)
         self._source_changed()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self.load_button.setDefault(True)  # Enter loads (when the verdict allows it)
 
     # -- tabs ---------------------------------------------------------------------------
 
@@ -222,6 +229,7 @@ class PairDialog(QDialog):
         page = QWidget()
         form = QFormLayout(page)
         s = g.sampling
+        self._repeat_last_n = s.repeat_last_n  # not in the dialog: kept as it was
         self.temperature = _dspin(0.0, 2.0, s.temperature, 0.05)
         self.temperature.setSpecialValueText("0 (greedy)")
         self.top_p = _dspin(0.0, 1.0, s.top_p, 0.01)
@@ -231,12 +239,24 @@ class PairDialog(QDialog):
         self.seed = QLineEdit("" if s.seed is None else str(s.seed))
         self.seed.setPlaceholderText("random")
         self.max_tokens = _spin(1, 32768, g.max_tokens, 64)
+        self.repeat_penalty = _dspin(1.0, 3.0, s.repeat_penalty, 0.05)
+        self.repeat_penalty.setSpecialValueText("1 (off)")
+        self.repeat_penalty.setToolTip(
+            f"Makes tokens from the last {s.repeat_last_n} less likely; applied to the verifier and "
+            "the draft alike, so speculation stays exact"
+        )
+        self.stop_strings = QPlainTextEdit(format_stop_strings(g.stop))
+        self.stop_strings.setPlaceholderText("One per line; \\n is a line break")
+        self.stop_strings.setTabChangesFocus(True)
+        self.stop_strings.setFixedHeight(self.stop_strings.fontMetrics().lineSpacing() * 3 + 14)
         form.addRow("Temperature", self.temperature)
         form.addRow("Top-p", self.top_p)
         form.addRow("Top-k", self.top_k)
         form.addRow("Min-p", self.min_p)
         form.addRow("Seed", self.seed)
         form.addRow("Max tokens per reply", self.max_tokens)
+        form.addRow("Repeat penalty", self.repeat_penalty)
+        form.addRow("Stop strings", self.stop_strings)
         form.addRow(
             "",
             _note(
@@ -366,7 +386,10 @@ class PairDialog(QDialog):
                 top_p=self.top_p.value(),
                 min_p=self.min_p.value(),
                 seed=int(seed) if seed.lstrip("-").isdigit() else None,
+                repeat_penalty=self.repeat_penalty.value(),
+                repeat_last_n=self._repeat_last_n,
             ),
+            stop=parse_stop_strings(self.stop_strings.toPlainText()),
             draft=DraftConfig(
                 draft_max=self.draft_max.value(),
                 p_min=self.p_min.value(),

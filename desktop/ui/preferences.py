@@ -48,6 +48,14 @@ class PairChoice:
 
 
 @dataclass(frozen=True, slots=True)
+class SystemPreset:
+    """A saved system prompt the system prompt box offers by name."""
+
+    name: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
 class Preferences:
     """Everything the settings file holds."""
 
@@ -55,3 +63,17 @@ class Preferences:
     generation: GenerationConfig = field(default_factory=GenerationConfig)
     view: ViewOptions = field(default_factory=ViewOptions)
     theme: str = "system"  # "system", "light" or "dark"
+
+
+def parse_stop_strings(text: str) -> tuple[str, ...]:
+    """Stop strings typed one per line, with \\n for a line break and \\t for a tab."""
+    out = []
+    for line in text.splitlines():
+        if line.strip():  # a blank line is no stop string; "\\n\\n" (a blank line) is one
+            out.append(line.replace("\\n", "\n").replace("\\t", "\t"))
+    return tuple(out)
+
+
+def format_stop_strings(stops: tuple[str, ...]) -> str:
+    """The text `parse_stop_strings` reads back."""
+    return "\n".join(s.replace("\n", "\\n").replace("\t", "\\t") for s in stops)

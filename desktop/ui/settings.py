@@ -11,7 +11,13 @@ from PySide6.QtCore import QByteArray, QSettings
 
 from desktop.engine.config import DraftConfig, DraftPolicy, GenerationConfig, Mode, SamplingConfig
 from desktop.ui.formats import ViewOptions
-from desktop.ui.preferences import PairChoice, Preferences
+from desktop.ui.preferences import (
+    PairChoice,
+    Preferences,
+    SystemPreset,
+    format_stop_strings,
+    parse_stop_strings,
+)
 
 DEFAULT_SAMPLING = SamplingConfig(temperature=0.7, top_k=40, top_p=0.95, min_p=0.05)
 # Speculative mode by default: the app is for watching the steps; Fastest is one click away.
@@ -32,11 +38,23 @@ LIMITS: dict[str, tuple[float, float]] = {
     "sampling/top_k": (0, 1000),
     "sampling/top_p": (0.0, 1.0),
     "sampling/min_p": (0.0, 1.0),
+    "sampling/repeat_penalty": (1.0, 3.0),
+    "sampling/repeat_last_n": (0, 4096),
     "drafting/draft_max": (0, 32),
     "drafting/p_min": (0.0, 1.0),
     "generation/max_tokens": (1, 32768),
 }
 THEMES = ("system", "light", "dark")
+# Offered until the user saves presets of their own.
+DEFAULT_PRESETS = (
+    SystemPreset("Helpful assistant", "You are a helpful assistant. Answer clearly and correctly."),
+    SystemPreset("Concise", "Answer in as few words as possible. No preamble, no summary."),
+    SystemPreset(
+        "Programmer",
+        "You are an expert programmer. Answer with working code in fenced blocks and a short "
+        "explanation of why it works.",
+    ),
+)
 
 
 def _within(value: float, low: float, high: float) -> bool:
@@ -103,6 +121,8 @@ class Settings:
             top_p=self._get("sampling/top_p", g.sampling.top_p),
             min_p=self._get("sampling/min_p", g.sampling.min_p),
             seed=self._seed(),
+            repeat_penalty=self._get("sampling/repeat_penalty", g.sampling.repeat_penalty),
+            repeat_last_n=self._get("sampling/repeat_last_n", g.sampling.repeat_last_n),
         )
         adaptive = self._get("drafting/adaptive", g.draft.policy is DraftPolicy.ADAPTIVE)
         draft = DraftConfig(
@@ -113,7 +133,10 @@ class Settings:
             ngram=self._get("drafting/ngram", g.draft.ngram),
         )
         generation = GenerationConfig(
-            max_tokens=self._get("generation/max_tokens", g.max_tokens), sampling=sampling, draft=draft
+            max_tokens=self._get("generation/max_tokens", g.max_tokens),
+            sampling=sampling,
+            draft=draft,
+            stop=parse_stop_strings(self._get("generation/stop", format_stop_strings(g.stop))),
         )
         view = ViewOptions(
             highlight=self._get("view/highlight", True), show_rejected=self._get("view/show_rejected", False)
@@ -148,6 +171,9 @@ class Settings:
         self._s.setValue("sampling/top_p", s.top_p)
         self._s.setValue("sampling/min_p", s.min_p)
         self._s.setValue("sampling/seed", "" if s.seed is None else s.seed)
+        self._s.setValue("sampling/repeat_penalty", s.repeat_penalty)
+        self._s.setValue("sampling/repeat_last_n", s.repeat_last_n)
+        self._s.setValue("generation/stop", format_stop_strings(prefs.generation.stop))
         self._s.setValue("drafting/draft_max", dr.draft_max)
         self._s.setValue("drafting/p_min", dr.p_min)
         self._s.setValue("drafting/adaptive", dr.policy is DraftPolicy.ADAPTIVE)
@@ -157,6 +183,28 @@ class Settings:
         self._s.setValue("view/highlight", prefs.view.highlight)
         self._s.setValue("view/show_rejected", prefs.view.show_rejected)
         self._s.setValue("view/theme", prefs.theme)
+        self._s.sync()
+
+    def system_presets(self) -> tuple[SystemPreset, ...]:
+        """The saved system prompts, in the order they were saved; the defaults at first."""
+        n = self._s.beginReadArray("system_presets")
+        presets = []
+        for i in range(n):
+            self._s.setArrayIndex(i)
+            name, text = str(self._s.value("name", "")), str(self._s.value("text", ""))
+            if name.strip() and text.strip():
+                presets.append(SystemPreset(name, text))
+        self._s.endArray()
+        return tuple(presets) if n else DEFAULT_PRESETS
+
+    def save_system_presets(self, presets: tuple[SystemPreset, ...]) -> None:
+        self._s.remove("system_presets")
+        self._s.beginWriteArray("system_presets", len(presets))
+        for i, preset in enumerate(presets):
+            self._s.setArrayIndex(i)
+            self._s.setValue("name", preset.name)
+            self._s.setValue("text", preset.text)
+        self._s.endArray()
         self._s.sync()
 
     def geometry(self) -> QByteArray | None:

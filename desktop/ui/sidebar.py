@@ -6,6 +6,7 @@ from PySide6.QtCore import QPoint, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
@@ -53,6 +54,12 @@ class Sidebar(QWidget):
         self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.list.setTextElideMode(Qt.TextElideMode.ElideRight)
         layout.addWidget(self.list, 1)
+        self.empty = QLabel("")
+        self.empty.setObjectName("muted")
+        self.empty.setWordWrap(True)
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
+        self.empty.hide()
+        layout.addWidget(self.empty)
         self._search_timer = QTimer(self)
         self._search_timer.setSingleShot(True)
         self._search_timer.setInterval(150)
@@ -60,7 +67,10 @@ class Sidebar(QWidget):
         self._filling = False
         self.new_button.clicked.connect(self.new_requested)
         self.search.textChanged.connect(self._search_timer.start)
-        self.list.currentItemChanged.connect(self._on_current)
+        # Opened on click or Enter, not when the current item changes: tabbing into the list or
+        # moving through it with the arrows must not replace the open conversation.
+        self.list.itemClicked.connect(self._open)
+        self.list.itemActivated.connect(self._open)
         self.list.itemChanged.connect(self._on_item_changed)
         self.list.customContextMenuRequested.connect(self._menu)
         delete = QShortcut(QKeySequence(QKeySequence.StandardKey.Delete), self.list)
@@ -79,6 +89,9 @@ class Sidebar(QWidget):
             self.list.addItem(item)
             if info.id == current:
                 self.list.setCurrentItem(item)
+        query = self.search.text().strip()
+        self.empty.setText(f"No results for “{query}”" if query else "")
+        self.empty.setVisible(bool(query) and not items)
         self._filling = False
 
     def current_id(self) -> int | None:
@@ -89,9 +102,9 @@ class Sidebar(QWidget):
     def _emit_search(self) -> None:
         self.search_changed.emit(self.search.text())
 
-    @Slot(QListWidgetItem, QListWidgetItem)
-    def _on_current(self, item: QListWidgetItem | None, _previous: QListWidgetItem | None) -> None:
-        if item is not None and not self._filling:
+    @Slot(QListWidgetItem)
+    def _open(self, item: QListWidgetItem) -> None:
+        if not self._filling:
             self.open_requested.emit(int(item.data(ID)))
 
     @Slot(QListWidgetItem)

@@ -2,6 +2,8 @@
 
 The baseline is the verifier's single-token decode time from the pair's calibration at load
 (1 / cost of a batch of one), so the ratio answers: does speculation pay on this machine?
+When this reply's own verifier batches take much longer than calibrated, the machine is
+busier now than when it was measured, and the window says so instead of blaming the drafting.
 """
 
 from __future__ import annotations
@@ -9,7 +11,9 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
+from desktop.engine.calibration import BUSY_ABOVE
 from desktop.engine.config import Mode
+from desktop.engine.costmodel import CALIBRATION_TRIES
 from desktop.engine.events import GenerationStats
 
 SLOWER_BELOW = 0.97  # the fastest mode's promise: never meaningfully slower than this
@@ -31,10 +35,16 @@ class Speedup:
     reply_tps: float
     baseline_tps: float
     tokens: int = MIN_TOKENS
+    drift: float = 1.0  # this reply's verifier batch times over the calibrated ones
 
     @property
     def ratio(self) -> float:
         return self.reply_tps / self.baseline_tps
+
+    @property
+    def busy(self) -> bool:
+        """The verifier runs much slower now than when the baseline was measured."""
+        return self.drift > BUSY_ABOVE
 
     @property
     def verdict(self) -> Verdict:
@@ -45,17 +55,21 @@ class Speedup:
         return Verdict.FASTER if self.ratio > FASTER_ABOVE else Verdict.EVEN
 
 
-def measure(stats: GenerationStats, baseline_tps: float) -> Speedup | None:
+def measure(stats: GenerationStats, baseline_tps: float, drift: float = 1.0) -> Speedup | None:
     """None until there is a step to measure and a baseline to measure it against."""
     if baseline_tps <= 0 or stats.steps == 0 or stats.tokens_per_s <= 0:
         return None
-    return Speedup(stats.tokens_per_s, baseline_tps, stats.tokens)
+    return Speedup(stats.tokens_per_s, baseline_tps, stats.tokens, drift)
 
 
 def words(speedup: Speedup, mode: Mode) -> str:
     """What the ratio means, short enough for the stats strip."""
     if speedup.verdict is Verdict.EARLY:
         return "too few tokens to tell"
+    if speedup.busy:
+        return (
+            f"the machine looks busy (verifier batches take {speedup.drift:.1f}× longer than when measured)"
+        )
     if speedup.verdict is Verdict.SLOWER:
         return "slower, try Fastest mode" if mode is Mode.SPECULATIVE else "slower"
     return "faster" if speedup.verdict is Verdict.FASTER else "about even"
@@ -68,10 +82,22 @@ def explain(speedup: Speedup, mode: Mode) -> str:
         f"This reply decodes {speedup.reply_tps:.1f} tokens/s; the verifier alone decodes "
         f"{speedup.baseline_tps:.1f} tokens/s on this machine: {speedup.ratio:.2f}×.",
         f"The verifier-alone speed was measured when the pair loaded: one verifier token takes "
-        f"{ms:.1f} ms (the median of repeated single-token decodes, kept per models, llama.cpp "
-        "build and machine). Reading the prompt is counted in neither.",
+        f"{ms:.1f} ms: batches of 1 to 9 tokens are each timed {CALIBRATION_TRIES} times after two "
+        "warm-up batches, the fastest try of each kept (other programs can only slow a try down), "
+        "and a size that lies above a robust straight line through them is lowered to it. "
+        "It is kept per models, llama.cpp build and machine, and measured again when a reply "
+        "shows it was taken under load. "
+        "Reading the prompt is counted in neither.",
     ]
-    if speedup.verdict is Verdict.SLOWER and mode is Mode.SPECULATIVE:
+    if speedup.busy:
+        now = speedup.reply_tps * ms / 1000.0 * speedup.drift
+        lines.append(
+            f"This reply's verifier batches took {speedup.drift:.1f}× as long as when the baseline was "
+            f"measured: the machine is busier now, so the ratio says more about the load than about "
+            f"drafting. Against the verifier alone at this pace it is about {now:.2f}×. "
+            "Use “Measure again” when the machine is quieter."
+        )
+    elif speedup.verdict is Verdict.SLOWER and mode is Mode.SPECULATIVE:
         lines.append(
             "Here a verifier batch costs nearly as much as decoding its tokens one by one, so "
             "drafting does not pay. Fastest mode (Model pair › Drafting) drafts only when it does."

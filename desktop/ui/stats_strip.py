@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QPainter, QPaintEvent
+from PySide6.QtCore import QEvent, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import QAction, QColor, QPainter, QPaintEvent, QResizeEvent, QTextDocumentFragment
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QWidget
 
 from desktop.engine.config import Mode
 from desktop.engine.events import GenerationStats
 from desktop.store.records import Step
 from desktop.ui import speedup
+from desktop.ui.elide import ElidedLabel
 from desktop.ui.theme import LIGHT, Theme
 
 MAX_BARS = 80
+# What a narrow window drops first; what it drops is listed in the strip's tooltip instead.
+FOLD_ORDER = ("chart", "counts", "steps", "per_step", "acceptance", "measure")
 
 
 class AcceptanceChart(QWidget):
@@ -63,22 +66,28 @@ class AcceptanceChart(QWidget):
 
 
 class StatsStrip(QWidget):
-    """tokens/s · speed-up vs the verifier alone · acceptance · tokens per step · steps ·
-    drafted/accepted, with the chart."""
+    """tokens/s · speed-up vs the verifier alone (Measure again) · acceptance · tokens per step ·
+    steps · drafted/accepted, with the chart. A narrow strip folds the last ones into its tooltip.
+    """
+
+    measure_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("statsStrip")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground)
-        layout = QHBoxLayout(self)
+        self._layout = layout = QHBoxLayout(self)
         layout.setContentsMargins(14, 6, 14, 6)
         layout.setSpacing(16)
-        self.status = QLabel("")
+        self.status = ElidedLabel("")
         self.status.setObjectName("muted")
-        layout.addWidget(self.status)
-        layout.addStretch(1)
+        layout.addWidget(self.status, 1)
         self.theme: Theme = LIGHT
         self._shown: tuple[GenerationStats, float, Mode] = (GenerationStats(), 0.0, Mode.SPECULATIVE)
+        self.drift = 1.0  # this reply's verifier batch times over the calibrated ones
+        self._speedup_text = ("", "")  # (long, short) forms of the speed-up label
+        self.folded: list[str] = []
+        self._widths: dict[str, tuple[int, int]] = {}  # key: (length of its text, width)
         self.numbers: dict[str, QLabel] = {}
         for key, tip in (
             ("speed", "Tokens generated per second of decoding (prompt reading not included)"),
@@ -93,9 +102,91 @@ class StatsStrip(QWidget):
             label.setTextFormat(Qt.TextFormat.RichText)
             self.numbers[key] = label
             layout.addWidget(label)
+            if key == "speedup":
+                self.measure = QLabel("<a href='measure'>Measure again</a>")
+                self.measure.setToolTip("Time the verifier alone again, for a fresh baseline")
+                self.measure.setAccessibleName("Measure the verifier again")
+                self.measure.setTextInteractionFlags(Qt.TextInteractionFlag.LinksAccessibleByMouse)
+                self.measure.linkActivated.connect(self.measure_requested)
+                layout.addWidget(self.measure)
         self.chart = AcceptanceChart()
         layout.addWidget(self.chart)
+        self.measure_action = QAction("Measure the verifier again", self)
+        self.measure_action.triggered.connect(self.measure_requested)
+        self.addAction(self.measure_action)  # the same as the link, for when the link is folded
+        self.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
         self.clear()
+
+    def set_can_measure(self, can: bool) -> None:
+        self.measure.setEnabled(can)
+        self.measure_action.setEnabled(can)
+
+    def minimumSizeHint(self) -> QSize:
+        """Narrow enough for any window: what does not fit is folded, not squeezed."""
+        hint = super().minimumSizeHint()
+        return QSize(self.fontMetrics().averageCharWidth() * 24, hint.height())
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._widths.clear()  # measured again: fonts and styles may have changed since
+        self._fold()
+
+    def _parts(self) -> dict[str, QWidget]:
+        return {**self.numbers, "measure": self.measure, "chart": self.chart}
+
+    def _fold(self) -> None:
+        """Show the numbers that fit, most important first; the rest go to the tooltip."""
+        parts = self._parts()
+        wanted = [k for k, w in parts.items() if w.property("wanted")]
+        layout = self._layout
+        margins = layout.contentsMargins()
+        spacing = layout.spacing()
+        status = self.status.minimumSizeHint().width() + spacing
+        room = self.width() - margins.left() - margins.right() - status
+        long, short = self._speedup_text
+        label = self.numbers["speedup"]
+        if "speedup" in wanted:
+            shown = long
+            if label.text() != long:
+                label.setText(long)
+            if self._width("speedup", label) + self._width("speed", parts["speed"]) + spacing * 2 > room:
+                shown = short
+            if label.text() != shown:
+                label.setText(shown)
+        widths = {k: self._width(k, parts[k]) + spacing for k in wanted}
+        used = sum(widths.values())
+        dropped: list[str] = []
+        for key in FOLD_ORDER:
+            if used <= room:
+                break
+            if key in widths:
+                dropped.append(key)
+                used -= widths[key]
+        for key, widget in parts.items():
+            visible = key in widths and key not in dropped
+            if widget.isVisibleTo(self) != visible:
+                widget.setVisible(visible)
+        self.folded = [k for k in dropped if k not in ("chart", "measure")]
+
+    def _width(self, key: str, widget: QWidget) -> int:
+        """The widget's preferred width, measured again only when its text's length changes
+        (laying out rich text each step would cost more than the step's own drawing)."""
+        text = widget.text() if isinstance(widget, QLabel) else ""
+        cached = self._widths.get(key)
+        if cached is None or cached[0] != len(text):
+            cached = self._widths[key] = (len(text), widget.sizeHint().width())
+        return cached[1]
+
+    def event(self, e: QEvent) -> bool:
+        """The tooltip lists the folded numbers, written when it is asked for (not every step)."""
+        if e.type() == QEvent.Type.ToolTip:
+            html = (self.numbers[k].text() for k in self.folded)
+            texts = [QTextDocumentFragment.fromHtml(h).toPlainText() for h in html]
+            self.setToolTip("Also: " + " · ".join(texts) if texts else "")
+        return super().event(e)
+
+    def _want(self, key: str, wanted: bool) -> None:
+        self._parts()[key].setProperty("wanted", wanted)
 
     def set_theme(self, theme: Theme) -> None:
         self.theme = theme
@@ -115,22 +206,39 @@ class StatsStrip(QWidget):
         def n(value: str, unit: str) -> str:
             return f"<b>{value}</b> <span style='color:gray'>{unit}</span>"
 
+        if stats.steps == 0:
+            self.drift = 1.0  # a new reply: nothing measured against the baseline yet
         self._shown = (stats, baseline_tps, mode)
         has = stats.steps > 0
         self.numbers["speed"].setText(n(f"{stats.tokens_per_s:.1f}" if has else "–", "tok/s"))
-        self._show_speedup(speedup.measure(stats, baseline_tps), mode)
+        self._show_speedup(speedup.measure(stats, baseline_tps, self.drift), mode)
         self.numbers["acceptance"].setText(n(f"{stats.acceptance:.0%}" if stats.drafted else "–", "accepted"))
         self.numbers["per_step"].setText(n(f"{stats.tokens_per_step:.2f}" if has else "–", "tokens/step"))
         self.numbers["steps"].setText(n(str(stats.steps) if has else "–", "steps"))
         self.numbers["counts"].setText(
             n(f"{stats.accepted}/{stats.drafted}" if has else "–", "accepted/drafted")
         )
+        for key in ("speed", "acceptance", "per_step", "steps", "counts", "chart"):
+            self._want(key, True)
+        self._fold()
+
+    def set_drift(self, ratio: float) -> None:
+        """This reply's verifier batches take `ratio` times as long as calibrated."""
+        self.drift = ratio
+        self.show_stats(*self._shown)
+
+    def rebase(self, baseline_tps: float) -> None:
+        """The verifier alone was measured again: the figure divides by the new speed."""
+        stats, _, mode = self._shown
+        self.drift = 1.0
+        self.show_stats(stats, baseline_tps, mode)
 
     def _show_speedup(self, measured: speedup.Speedup | None, mode: Mode) -> None:
         label = self.numbers["speedup"]
-        label.setVisible(measured is not None)
+        self._want("speedup", measured is not None)
+        self._want("measure", measured is not None)
         if measured is None:
-            label.setText("")
+            self._speedup_text = ("", "")
             label.setToolTip("")
             return
         colour = {
@@ -139,10 +247,13 @@ class StatsStrip(QWidget):
             speedup.Verdict.EVEN: self.theme.muted,
             speedup.Verdict.FASTER: self.theme.good,
         }[measured.verdict]
-        label.setText(
-            f"<b style='color:{colour}'>{measured.ratio:.2f}×</b> "
-            f"<span style='color:gray'>vs verifier alone</span> "
-            f"<span style='color:{colour}'>· {speedup.words(measured, mode)}</span>"
+        if measured.busy:
+            colour = self.theme.warning  # the load, not the drafting, is what is slow
+        figure = f"<b style='color:{colour}'>{measured.ratio:.2f}×</b> "
+        words = f"<span style='color:{colour}'>· {speedup.words(measured, mode)}</span>"
+        self._speedup_text = (
+            figure + f"<span style='color:gray'>vs verifier alone</span> {words}",
+            figure + (f"<span style='color:{colour}'>· machine busy</span>" if measured.busy else words),
         )
         label.setToolTip(speedup.explain(measured, mode))
 

@@ -137,9 +137,11 @@ def style_sheet(t: Theme) -> str:
     QPushButton {{ border: 1px solid {t.border}; border-radius: 6px; padding: 5px 12px;
         background: {t.base}; }}
     QPushButton:hover {{ border-color: {t.accent}; }}
-    QPushButton:focus {{ border-color: {t.accent}; }}
+    QPushButton:focus {{ border: 2px solid {t.accent}; }}
     QPushButton:disabled {{ color: {t.muted}; }}
     QPushButton#primary {{ background: {t.accent}; color: {t.accent_text}; border-color: {t.accent}; }}
+    QPushButton#primary:focus {{ border: 2px solid {t.text}; }}
+    QListWidget#conversations QLineEdit {{ padding: 0px 4px; border-radius: 3px; margin: 0px; }}
     QPushButton#primary:disabled {{ background: {t.border}; border-color: {t.border}; color: {t.muted}; }}
     QPushButton#pairButton {{ font-weight: 600; }}
     QWidget#topbar, QWidget#statsStrip {{ background: {t.window}; }}

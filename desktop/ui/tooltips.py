@@ -39,10 +39,30 @@ def step_tooltip(step: Step, source: str) -> str:
             lines.append(f"All accepted; the verifier added {_quote(step.verifier)}")
     else:
         lines.append(f"No draft this step; the verifier produced {_quote(step.verifier)}")
-    if step.probs:
+    if step.probs and step.draft_probs:
+        lines += accept_decision(step)
+    elif step.probs:
         shown = [f"{_quote(t)} {p:.2f}" for t, p in zip(step.drafted, step.probs[:-1], strict=False)]
         shown.append(f"{_quote(step.verifier)} {step.probs[-1]:.2f}")
         lines.append("Verifier probabilities: " + ", ".join(shown))
     if step.seconds:
         lines.append(f"<span style='color:gray'>{step.seconds * 1000:.0f} ms</span>")
     return "<br>".join(lines)
+
+
+def accept_decision(step: Step) -> list[str]:
+    """Why each drafted token was kept or not when sampling: the verifier's p and the draft's q
+    of the token, its chance min(1, p/q) of being kept, and what was drawn in its place."""
+    lines = []
+    for text, p, q in zip(step.drafted, step.probs, step.draft_probs, strict=False):
+        chance = min(1.0, p / q) if q > 0 else 0.0
+        lines.append(f"{_quote(text)}: verifier p {p:.2f}, draft q {q:.2f}, kept with chance {chance:.0%}")
+    verifier_p = step.probs[-1]
+    if len(step.draft_probs) > step.n_accepted:  # the last one judged was rejected
+        lines.append(
+            f"Rejected: the verifier drew {_quote(step.verifier)} instead (p {verifier_p:.2f}), "
+            "from where it gives more weight than the draft did, max(0, p − q)"
+        )
+    else:
+        lines.append(f"All kept: the verifier then drew {_quote(step.verifier)} (p {verifier_p:.2f})")
+    return lines

@@ -73,20 +73,23 @@ def test_load_then_generate_signals_arrive_in_order(qtbot: QtBot, threaded) -> N
         requests.load_requested.emit(LoadRequest(FAKE_CONFIG, "fake"))
     assert stages == ["verifier", "verifier", "draft", MEASURING]  # measured after both loaded
 
-    # Same-model pair: 15 tokens at 5 per step is exactly three steps.
+    # Same-model pair: every drafted token is accepted, 15 tokens in all. The first token comes
+    # from the verifier alone (the draft's prefill never stands in front of it).
     cfg = GenerationConfig(max_tokens=15, draft=DraftConfig(draft_max=4))
-    expected = [worker.generation_started, *[worker.step_ready] * 3, worker.generation_finished]
     payloads: list[object] = []
     for signal in (worker.generation_started, worker.step_ready, worker.generation_finished):
         signal.connect(payloads.append)  # the relay emits on this (the GUI) thread
-    with qtbot.waitSignals(expected, order="strict", timeout=5000):
+    with qtbot.waitSignal(worker.generation_finished, timeout=5000):
         requests.generate_requested.emit(GenerateRequest(1, (Message("user", "abc"),), cfg))
     started, steps, finished = payloads[0], payloads[1:-1], payloads[-1]
     assert started.reply_id == finished.reply_id == 1
-    assert [s.step.index for s in steps] == [0, 1, 2]
-    assert [s.stats.tokens for s in steps] == [5, 10, 15]
-    assert all(t.source is Source.ACCEPTED for t in steps[0].step.tokens[:4])
-    assert steps[0].step.tokens[4].source is Source.VERIFIER
+    assert [s.step.index for s in steps] == list(range(len(steps)))
+    assert steps[-1].stats.tokens == 15 and len(steps) <= 5
+    for s in steps:
+        *drafted, last = s.step.tokens
+        assert all(t.source is Source.ACCEPTED for t in drafted)
+        assert last.source is Source.VERIFIER
+    assert max(len(s.step.tokens) for s in steps) == 5  # a full draft of 4, plus the verifier's
     assert finished.finish_reason == "length"
     assert finished.stats.tokens == 15
 

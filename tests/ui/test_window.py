@@ -116,7 +116,8 @@ def test_sidebar_new_search_rename_delete_and_undo(qtbot: QtBot, window: MainWin
     qtbot.waitUntil(lambda: window.sidebar.list.count() == 2, timeout=2000)
 
     item = window.sidebar.list.item(1)
-    window.sidebar.list.setCurrentItem(item)  # opens the apples conversation
+    lst = window.sidebar.list
+    qtbot.mouseClick(lst.viewport(), Qt.MouseButton.LeftButton, pos=lst.visualItemRect(item).center())
     assert c.conversation.messages()[0].content == "first chat about apples"
     item.setText("Apples")  # as an in-place edit (F2) would
     assert [i.title for i in c.store.conversations()].count("Apples") == 1

@@ -1,0 +1,1 @@
+"""Widgets of the conversation itself: system prompt, message actions, context meter."""
