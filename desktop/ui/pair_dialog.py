@@ -49,6 +49,10 @@ MODE_NOTE = (
     "recent acceptance rate. On many CPUs checking k tokens costs nearly k single tokens, so "
     "drafting rarely pays there; the stats strip shows the speed-up you actually get."
 )
+SUFFIX_NOTE = (
+    "Suffix drafting proposes the most frequent earlier continuation of the text's longest "
+    "repeated ending, only when its own record says it is likely to be kept; it needs no model."
+)
 NGRAM_NOTE = (
     "Prompt lookup proposes the tokens that followed the same few tokens earlier in the "
     "conversation; it needs no model and shines when a reply repeats or edits what it was given."
@@ -281,6 +285,10 @@ class PairDialog(QDialog):
         self.ngram.setToolTip(NGRAM_NOTE)
         form.addRow("", self.ngram)
         form.addRow("", _note(NGRAM_NOTE))
+        self.suffix = QCheckBox("Suffix drafting")
+        self.suffix.setChecked(g.draft.suffix)
+        self.suffix.setToolTip(SUFFIX_NOTE)
+        form.addRow("", self.suffix)
         self.draft_max = _spin(0, 32, g.draft.draft_max)
         self.draft_max.setSpecialValueText("0 (plain decoding)")
         self.p_min = _dspin(0.0, 1.0, g.draft.p_min, 0.05)
@@ -396,6 +404,7 @@ class PairDialog(QDialog):
                 policy=DraftPolicy.ADAPTIVE if self.adaptive.isChecked() else DraftPolicy.FIXED,
                 mode=self.mode.currentData(),
                 ngram=self.ngram.isChecked(),
+                suffix=self.suffix.isChecked(),
             ),
         )
         return PairDialogResult(choice, generation)

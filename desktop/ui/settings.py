@@ -131,6 +131,7 @@ class Settings:
             policy=DraftPolicy.ADAPTIVE if adaptive else DraftPolicy.FIXED,
             mode=self._mode(g.draft.mode),
             ngram=self._get("drafting/ngram", g.draft.ngram),
+            suffix=self._get("drafting/suffix", g.draft.suffix),
         )
         generation = GenerationConfig(
             max_tokens=self._get("generation/max_tokens", g.max_tokens),
@@ -179,6 +180,7 @@ class Settings:
         self._s.setValue("drafting/adaptive", dr.policy is DraftPolicy.ADAPTIVE)
         self._s.setValue("drafting/mode", dr.mode.value)
         self._s.setValue("drafting/ngram", dr.ngram)
+        self._s.setValue("drafting/suffix", dr.suffix)
         self._s.setValue("generation/max_tokens", prefs.generation.max_tokens)
         self._s.setValue("view/highlight", prefs.view.highlight)
         self._s.setValue("view/show_rejected", prefs.view.show_rejected)

@@ -63,6 +63,8 @@ def test_a_compatible_pair_can_be_loaded(qtbot: QtBot, window: MainWindow, tmp_p
     assert dialog.mode.currentData() is Mode.SPECULATIVE and not dialog.ngram.isChecked()
     dialog.mode.setCurrentIndex(dialog.mode.findData(Mode.FASTEST))
     dialog.ngram.setChecked(True)
+    assert not dialog.suffix.isChecked()
+    dialog.suffix.setChecked(True)
     with qtbot.waitSignal(window.controller.pair_loaded, timeout=5000):
         dialog.load_button.click()
     assert loader.loads[-1].verifier.path == str(verifier)
@@ -73,6 +75,7 @@ def test_a_compatible_pair_can_be_loaded(qtbot: QtBot, window: MainWindow, tmp_p
     saved = window.settings.load()
     assert saved.choice.verifier == str(verifier)  # persisted
     assert saved.generation.draft.mode is Mode.FASTEST and saved.generation.draft.ngram
+    assert draft_cfg.suffix and saved.generation.draft.suffix
 
 
 def test_the_cpu_only_build_is_explained() -> None:
