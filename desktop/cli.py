@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from typing import NoReturn, TextIO
 
 from desktop.bench.command import add_arguments as add_bench_arguments
+from desktop.build_info import VersionAction
 from desktop.engine.chat import Message
 from desktop.engine.config import (
     DraftConfig,
@@ -74,6 +75,7 @@ def _positive_int(text: str) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="tandem", description="Speculative decoding you can watch.")
+    parser.add_argument("--version", action=VersionAction)
     # With no command, `tandem` opens the window; these options drive it offscreen.
     window = parser.add_argument_group("window (no command)")
     window.add_argument("--screenshot", metavar="PATH", help="offscreen: reply to --prompt, save a PNG, exit")

@@ -19,13 +19,17 @@ from typing import Any
 
 import llama_cpp as lc
 import numpy as np
+from llama_cpp import _ggml  # libggml, loaded by llama-cpp-python beside libllama
 
+from desktop.engine.backends import BackendInfo, describe, load_backends
 from desktop.engine.config import ModelConfig
 from desktop.engine.errors import Cancelled, DecodeError, ModelLoadError
 from desktop.engine.model import Logits, VocabInfo
 
 _init_lock = threading.Lock()
 _initialised = False
+_backend_info: BackendInfo | None = None
+_LIB_DIR = Path(lc.__file__).parent / "lib"  # the wheel's (and the frozen app's) libraries
 _log_tail: deque[str] = deque(maxlen=20)  # llama.cpp's recent log lines, for error messages
 _LOG_ERROR = 4  # GGML_LOG_LEVEL_ERROR
 
@@ -42,12 +46,28 @@ _log_callback = lc.llama_log_callback(_on_log)  # module-level: llama.cpp keeps 
 
 
 def _ensure_backend() -> None:
-    global _initialised
+    global _initialised, _backend_info
     with _init_lock:
         if not _initialised:
             lc.llama_log_set(_log_callback, ctypes.c_void_p())
+            # Before llama_backend_init, which would look for backends beside python only.
+            variant = load_backends(_ggml.libggml, _LIB_DIR)
             lc.llama_backend_init()
+            _backend_info = describe(_ggml.libggml, variant)
             _initialised = True
+
+
+def backend_info() -> BackendInfo:
+    """The CPU variant, backends and devices llama.cpp uses in this process."""
+    _ensure_backend()
+    assert _backend_info is not None
+    return _backend_info
+
+
+def llama_cpp_version() -> str:
+    """llama-cpp-python's version and the llama.cpp build inside it."""
+    build = bytes(lc.llama_version() or b"").decode(errors="replace")
+    return f"{lc.__version__} (llama.cpp {build})" if build else str(lc.__version__)
 
 
 def _check_gguf(path: Path) -> None:

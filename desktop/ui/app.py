@@ -15,6 +15,7 @@ from desktop.qt.payloads import Failure, PairInfo, ReplyFinished
 from desktop.qt.stall import StallProbe
 from desktop.qt.worker import PairWorker
 from desktop.store.db import Store, default_path
+from desktop.ui.about import app_icon
 from desktop.ui.preferences import PairChoice, Preferences
 from desktop.ui.settings import Settings, default_preferences
 from desktop.ui.window import MainWindow
@@ -119,6 +120,8 @@ def run(launch: Launch) -> int:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("Tandem")
+    QApplication.setDesktopFileName("tandem")  # matches tandem.desktop, so docks show the right icon
+    QApplication.setWindowIcon(app_icon())
     settings = Settings()
     prefs = default_preferences() if launch.screenshot else settings.load()
     store = Store(":memory:" if launch.screenshot else default_path())
