@@ -11,6 +11,7 @@ import ctypes
 import hashlib
 import os
 import platform
+import sys
 import threading
 from collections import deque
 from collections.abc import Callable, Sequence
@@ -19,7 +20,6 @@ from typing import Any
 
 import llama_cpp as lc
 import numpy as np
-from llama_cpp import _ggml  # libggml, loaded by llama-cpp-python beside libllama
 
 from desktop.engine.backends import BackendInfo, describe, load_backends
 from desktop.engine.config import ModelConfig
@@ -45,15 +45,29 @@ def _on_log(level: int, text: bytes, _user: ctypes.c_void_p) -> None:
 _log_callback = lc.llama_log_callback(_on_log)  # module-level: llama.cpp keeps the raw pointer
 
 
+def _libggml() -> ctypes.CDLL:
+    """The libggml libllama is linked to. The wheel holds libggml.so and libggml.so.0 as two
+    copies, not links, and llama_cpp._ggml loads the other one: a second registry of backends
+    that libllama would never see. Loaded by its soname, the dynamic linker hands back libllama's."""
+    if sys.platform.startswith("linux"):
+        sonames = sorted(p.name for p in _LIB_DIR.glob("libggml.so.[0-9]*"))
+        if sonames:
+            return ctypes.CDLL(min(sonames, key=len))
+    from llama_cpp import _ggml  # Windows: one ggml.dll; macOS: not checked yet
+
+    return _ggml.libggml  # type: ignore[no-any-return]
+
+
 def _ensure_backend() -> None:
     global _initialised, _backend_info
     with _init_lock:
         if not _initialised:
             lc.llama_log_set(_log_callback, ctypes.c_void_p())
             # Before llama_backend_init, which would look for backends beside python only.
-            variant = load_backends(_ggml.libggml, _LIB_DIR)
+            ggml = _libggml()
+            variant = load_backends(ggml, _LIB_DIR)
             lc.llama_backend_init()
-            _backend_info = describe(_ggml.libggml, variant)
+            _backend_info = describe(ggml, variant)
             _initialised = True
 
 

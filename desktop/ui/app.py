@@ -120,7 +120,7 @@ def run(launch: Launch) -> int:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("Tandem")
-    QApplication.setDesktopFileName("tandem")  # matches tandem.desktop, so docks show the right icon
+    QApplication.setDesktopFileName("io.github.tandem.Tandem")  # the .desktop entry: docks show its icon
     QApplication.setWindowIcon(app_icon())
     settings = Settings()
     prefs = default_preferences() if launch.screenshot else settings.load()
