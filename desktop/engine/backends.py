@@ -9,6 +9,7 @@ Only ctypes here: `desktop.engine.llamacpp` hands in libggml and the folder.
 
 from __future__ import annotations
 
+import _ctypes
 import ctypes
 import os
 import sys
@@ -75,11 +76,18 @@ def choose_variant(scores: Mapping[str, int], asked: str | None) -> str:
 
 def _score(path: Path) -> int:
     try:
-        fn = ctypes.CDLL(str(path)).ggml_backend_score
-    except (OSError, AttributeError):
+        lib = ctypes.CDLL(str(path))
+    except OSError:
         return 0
-    fn.restype = ctypes.c_int
-    return int(fn())
+    try:
+        fn = lib.ggml_backend_score
+        fn.restype = ctypes.c_int
+        return int(fn())
+    except AttributeError:
+        return 0
+    finally:
+        if hasattr(_ctypes, "dlclose"):  # as ggml does: only the chosen variant stays loaded
+            _ctypes.dlclose(lib._handle)
 
 
 def _load(ggml: ctypes.CDLL, path: Path) -> None:
