@@ -97,7 +97,16 @@ def soak_engine(steps: int, max_tokens: int, threads: int) -> dict:
 
 def soak_window(replies: int, max_tokens: int) -> dict:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    os.environ.setdefault("TANDEM_DATA_DIR", tempfile.mkdtemp(prefix="tandem-soak-"))
+    from desktop.models.listing import pair_paths
+
+    installed = pair_paths("tiny")  # found in the real data folder, then linked into a fresh one
+    data = Path(tempfile.mkdtemp(prefix="tandem-soak-"))
+    (data / "models").mkdir()
+    for model in installed:
+        for path in (model, model.with_name(model.name + ".sha256")):
+            if path.exists():
+                (data / "models" / path.name).symlink_to(path)
+    os.environ["TANDEM_DATA_DIR"] = str(data)
     from dataclasses import replace
 
     from PySide6.QtWidgets import QApplication
