@@ -35,7 +35,7 @@ from desktop.engine.config import (
     SamplingConfig,
 )
 from desktop.engine.errors import Cancelled, TandemError
-from desktop.engine.events import GenerationStats, Source, StepEvent
+from desktop.engine.events import FinishReason, GenerationStats, Source, StepEvent
 from desktop.engine.offload import AUTO_GPU_LAYERS
 from desktop.engine.pair import PairConfig
 from desktop.models import command as hub_command
@@ -210,18 +210,19 @@ def step_json(step: StepEvent, verifier_text: str) -> dict[str, object]:
             "draft_tokens": step.timings.draft_tokens,
         },
         **({"decision": step.decision.as_dict()} if step.decision else {}),
-        **({"finish_reason": step.finish_reason} if step.finish_reason else {}),
+        **({"finish_reason": step.finish_reason.value} if step.finish_reason else {}),
     }
 
 
-def stats_line(stats: GenerationStats, finish: str | None) -> str:
+def stats_line(stats: GenerationStats, finish: FinishReason | None) -> str:
     """The one-line summary after a reply."""
+    reason = finish.value if finish else None
     return (
         f"{stats.tokens} tokens in {stats.steps} steps, {stats.tokens_per_s:.1f} tok/s; "
         f"drafted {stats.drafted}, accepted {stats.accepted} ({stats.acceptance:.0%}), "
         f"{stats.tokens_per_step:.2f} tokens/step; time draft {stats.draft_s:.2f}s, "
         f"verify {stats.verify_s:.2f}s, other {stats.other_s:.2f}s; "
-        f"prompt {stats.prompt_tokens} tokens ({stats.prefill_s:.2f}s); finish: {finish}"
+        f"prompt {stats.prompt_tokens} tokens ({stats.prefill_s:.2f}s); finish: {reason}"
     )
 
 
@@ -292,11 +293,12 @@ def _generate_logged(args: argparse.Namespace, interrupt: Interrupt, log: TextIO
     if not args.json:
         out.write("\n")
     interrupt.check()
+    reason = generation.finish_reason.value if generation.finish_reason else None
     if args.json:
         done = {
             "type": "done",
             "text": generation.text,
-            "finish_reason": generation.finish_reason,
+            "finish_reason": reason,
             "stats": generation.stats.as_dict(),
             "dropped_turns": prompt.dropped_turns,
         }
@@ -304,7 +306,7 @@ def _generate_logged(args: argparse.Namespace, interrupt: Interrupt, log: TextIO
     else:
         print(stats_line(generation.stats, generation.finish_reason), file=sys.stderr)
     if log is not None:
-        done = {"type": "done", "finish_reason": generation.finish_reason}
+        done = {"type": "done", "finish_reason": reason}
         log.write(json.dumps({**done, "stats": generation.stats.as_dict()}) + "\n")
     return 0
 

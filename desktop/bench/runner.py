@@ -102,7 +102,7 @@ class TandemContestant:
             verify_s=s.verify_s,
             other_s=s.other_s,
             peak_rss=peak_rss_bytes(),
-            finish_reason=generation.finish_reason,
+            finish_reason=generation.finish_reason.value if generation.finish_reason else None,
             text_sha=_sha(generation.text),
             cpu_s=time.process_time() - cpu0 if first else 0.0,
             cpu_tokens=s.tokens - first,

@@ -7,10 +7,22 @@ from dataclasses import dataclass, field
 
 
 class Source(enum.Enum):
-    """Who decided a piece of the reply."""
+    """Who decided a piece of the reply, or that a drafted token is not in it."""
 
     ACCEPTED = "accepted"  # proposed by the draft, accepted by the verifier
     VERIFIER = "verifier"  # produced by the verifier itself (correction or bonus)
+    REJECTED = "rejected"  # proposed by the draft, thrown away: never in `pieces`, shown struck out
+
+
+class FinishReason(enum.Enum):
+    """Why a reply ended. The engine ends one with the first four; the app adds the last two."""
+
+    STOP = "stop"  # an end-of-generation token or a stop string
+    LENGTH = "length"  # the reply's token limit
+    CONTEXT = "context"  # the context window is full
+    CANCELLED = "cancelled"  # Stop
+    ERROR = "error"  # the reply failed after some steps had streamed
+    INTERRUPTED = "interrupted"  # the app ended while it streamed; found on the next start
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +94,8 @@ class Decision:
 class StepEvent:
     """One speculative step: the accepted draft prefix plus exactly one verifier token.
 
+    The one step record: the window draws it and the store saves it as the engine made it.
+
     `drafted` is everything the draft proposed, `accepted` its prefix the verifier kept,
     `rejected` the rest. `verifier` is the token the verifier produced at the first
     rejected position, or the bonus token after a fully accepted draft. Plain decoding
@@ -101,7 +115,7 @@ class StepEvent:
     # Probability the draft gave each drafted token the accept rule looked at (sampling only).
     draft_probs: tuple[float, ...] = ()
     timings: StepTimings = field(default_factory=StepTimings)
-    finish_reason: str | None = None  # "stop", "length", "context", "cancelled" on the last step
+    finish_reason: FinishReason | None = None  # set on the last step only
     drafter: str = ""  # who proposed the drafts: "draft model", "n-gram", or "" (none)
     verifier_text: str = ""  # the verifier token's own text (pieces credit text per character)
     decision: Decision | None = None  # the fastest mode's prediction for this step

@@ -16,7 +16,7 @@ from desktop.engine.costmodel import CALIBRATION_TRIES, Costs, calibrate
 from desktop.engine.detokenizer import StreamingDetokenizer
 from desktop.engine.drafters import Drafter, ModelDrafter, NgramDrafter, Proposal
 from desktop.engine.errors import Cancelled
-from desktop.engine.events import GenerationStats, Piece, Source, StepEvent, StepTimings
+from desktop.engine.events import FinishReason, GenerationStats, Piece, Source, StepEvent, StepTimings
 from desktop.engine.model import Model
 from desktop.engine.sampling import penalize, probabilities
 from desktop.engine.schedule import make_schedule
@@ -79,7 +79,7 @@ class Generation:
         self.tokens = list(prompt)  # prompt + reply, everything decided so far
         self.stats = GenerationStats(prompt_tokens=len(prompt))
         self.text = ""
-        self.finish_reason: str | None = None
+        self.finish_reason: FinishReason | None = None
         self._rng = np.random.default_rng(cfg.sampling.seed)
         self._drafters = decoder.drafters(cfg.draft)
         if cfg.draft.mode is Mode.FASTEST and decoder.costs is None:
@@ -98,14 +98,14 @@ class Generation:
         index = 0
         while self.finish_reason is None:
             if self.cancel.is_set():
-                self.finish_reason = "cancelled"
+                self.finish_reason = FinishReason.CANCELLED
                 break
             remaining = self.cfg.max_tokens - produced
             if remaining <= 0:
-                self.finish_reason = "length"
+                self.finish_reason = FinishReason.LENGTH
                 break
             if len(self.tokens) > self._d.verifier.model.n_ctx:
-                self.finish_reason = "context"
+                self.finish_reason = FinishReason.CONTEXT
                 break
             # The first token needs only the verifier: no drafter that must first read the
             # prompt stands in front of it.
@@ -114,7 +114,7 @@ class Generation:
             produced += step.n_tokens
             index += 1
             if step.finish_reason is None and produced >= self.cfg.max_tokens:
-                step = replace(step, finish_reason="length")
+                step = replace(step, finish_reason=FinishReason.LENGTH)
             self.finish_reason = step.finish_reason
             self.schedule.observe(step)
             self.stats = self.stats.add(step)
@@ -134,7 +134,7 @@ class Generation:
             for d in self._drafters:
                 d.prefill(self.tokens)
         except Cancelled:
-            self.finish_reason = "cancelled"
+            self.finish_reason = FinishReason.CANCELLED
         finally:
             self._restore()
         self.stats = replace(self.stats, prefill_s=self.stats.prefill_s + time.perf_counter() - t0)
@@ -190,15 +190,15 @@ class Generation:
         drafts = proposal.tokens
         vmodel = verifier.model
         pieces = [Piece(t, self._detok.add(t), Source.ACCEPTED) for t in drafts[:n]]
-        finish = None
+        finish: FinishReason | None = None
         if vmodel.is_eog(verdict.token):
             pieces.append(Piece(verdict.token, self._detok.flush(), Source.VERIFIER))
-            finish = "stop"
+            finish = FinishReason.STOP
         else:
             pieces.append(Piece(verdict.token, self._detok.add(verdict.token), Source.VERIFIER))
         pieces, stopped = self._apply_stop_strings(pieces)
         if stopped:
-            finish = "stop"
+            finish = FinishReason.STOP
         self.text += "".join(p.text for p in pieces)
         rejected = drafts[n:]
         drafted_text = tuple(_piece_text(vmodel, t) for t in drafts)

@@ -16,6 +16,7 @@ from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
 
 from desktop.engine.calibration import Drift
 from desktop.engine.config import GenerationConfig
+from desktop.engine.events import FinishReason, StepEvent
 from desktop.qt.conversation import ConversationModel
 from desktop.qt.edits import ConversationEdits
 from desktop.qt.payloads import (
@@ -37,7 +38,7 @@ from desktop.qt.payloads import (
 from desktop.qt.state import UiState
 from desktop.qt.worker import PairWorker
 from desktop.store.db import Store
-from desktop.store.records import DONE, STOPPED, STREAMING, ChatMessage, Step, title_from
+from desktop.store.records import DONE, STOPPED, STREAMING, ChatMessage, title_from
 
 SAVE_INTERVAL_MS = 500  # a crash loses at most this much of a streaming reply
 
@@ -83,7 +84,7 @@ class ChatController(QObject):
         self._measure_after_reply = False  # the reply showed the calibration was taken under load
         self._step_base = 0  # steps the reply already had (Continue numbers the new ones after them)
         self.edits = ConversationEdits(self)
-        self._unsaved: list[Step] = []
+        self._unsaved: list[StepEvent] = []
         self._save_failure: str | None = None  # the failure the window was last told about
         self._save_timer = QTimer(self)
         self._save_timer.setSingleShot(True)
@@ -128,7 +129,7 @@ class ChatController(QObject):
         self.worker.unload()  # its thread has ended, so calling it here is safe
         self._save_steps()
         if self._request is not None:  # the worker ended before its finish signal was delivered
-            self.store.finish_message(self._request.reply_id, STOPPED, "cancelled", None)
+            self.store.finish_message(self._request.reply_id, STOPPED, FinishReason.CANCELLED, None)
             self._request = None
         self.store.flush()
 
@@ -353,7 +354,9 @@ class ChatController(QObject):
     def _on_step_ready(self, ready: StepReady) -> None:
         if not self._current(ready.reply_id):
             return
-        step = replace(ready.step, index=ready.step.index + self._step_base)
+        step = ready.step  # Continue numbers its steps after the ones the reply had
+        if self._step_base:
+            step = replace(step, index=step.index + self._step_base)
         self.conversation.add_step(step)
         self._unsaved.append(step)
         if not self._save_timer.isActive():
@@ -372,7 +375,7 @@ class ChatController(QObject):
         if not self._current(finished.reply_id):
             return
         self._save_steps()
-        status = STOPPED if finished.finish_reason == "cancelled" else DONE
+        status = STOPPED if finished.finish_reason is FinishReason.CANCELLED else DONE
         baseline = self._reply_baseline
         self.store.finish_message(finished.reply_id, status, finished.finish_reason, finished.stats, baseline)
         self.conversation.finish_reply(status, finished.finish_reason, finished.stats, baseline)
@@ -392,8 +395,8 @@ class ChatController(QObject):
         self._save_steps()
         messages = self.conversation.messages()
         if messages and messages[-1].steps:
-            self.store.finish_message(failed.reply_id, STOPPED, "error", None)
-            self.conversation.finish_reply(STOPPED, "error", None)
+            self.store.finish_message(failed.reply_id, STOPPED, FinishReason.ERROR, None)
+            self.conversation.finish_reply(STOPPED, FinishReason.ERROR, None)
         else:  # nothing was produced: the error is the whole story, not an empty reply
             self.edits.drop_failed_reply(messages[-1])
         self._request = None

@@ -11,8 +11,8 @@ from dataclasses import replace
 from PySide6.QtCore import QObject, Signal
 
 from desktop.engine.chat import Message
-from desktop.engine.events import GenerationStats
-from desktop.store.records import STREAMING, ChatMessage, Step, reply_text
+from desktop.engine.events import FinishReason, GenerationStats, StepEvent
+from desktop.store.records import STREAMING, ChatMessage, MessageStatus, reply_text
 
 
 class ConversationModel(QObject):
@@ -20,7 +20,7 @@ class ConversationModel(QObject):
 
     reset = Signal()  # everything changed: rebuild
     message_added = Signal(object)  # ChatMessage
-    step_added = Signal(object)  # Step of the live reply
+    step_added = Signal(object)  # StepEvent of the live reply
     reply_finished = Signal(object)  # the finished ChatMessage
 
     def __init__(self, parent: QObject | None = None) -> None:
@@ -29,7 +29,7 @@ class ConversationModel(QObject):
         self.title = ""
         self.system_prompt = ""  # sent first with every reply of this conversation
         self._messages: list[ChatMessage] = []
-        self._live: list[Step] | None = None  # steps of the streaming reply (last message)
+        self._live: list[StepEvent] | None = None  # steps of the streaming reply (last message)
 
     def load(
         self, conversation_id: int | None, title: str, messages: list[ChatMessage], system_prompt: str = ""
@@ -87,7 +87,7 @@ class ConversationModel(QObject):
             self._live = []
         self.message_added.emit(message)
 
-    def add_step(self, step: Step) -> None:
+    def add_step(self, step: StepEvent) -> None:
         if self._live is None:
             raise RuntimeError("no reply is streaming")
         self._live.append(step)
@@ -95,8 +95,8 @@ class ConversationModel(QObject):
 
     def finish_reply(
         self,
-        status: str,
-        finish_reason: str | None,
+        status: MessageStatus,
+        finish_reason: FinishReason | None,
         stats: GenerationStats | None,
         verifier_alone_tps: float = 0.0,
     ) -> None:

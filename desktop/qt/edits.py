@@ -10,6 +10,7 @@ from __future__ import annotations
 import weakref
 from typing import TYPE_CHECKING, cast
 
+from desktop.engine.events import FinishReason
 from desktop.store.records import DONE, STREAMING, ChatMessage
 
 if TYPE_CHECKING:
@@ -121,4 +122,8 @@ class ConversationEdits:
 
 def can_continue(message: ChatMessage) -> bool:
     """A finished reply that stopped at the token limit can be continued."""
-    return message.role == "assistant" and message.status != STREAMING and message.finish_reason == "length"
+    return (
+        message.role == "assistant"
+        and message.status != STREAMING
+        and message.finish_reason is FinishReason.LENGTH
+    )

@@ -10,9 +10,8 @@ from desktop.engine.calibration import DriftCheck
 from desktop.engine.chat import Message
 from desktop.engine.config import GenerationConfig
 from desktop.engine.errors import IncompatiblePairError, ModelLoadError, PromptTooLongError, TandemError
-from desktop.engine.events import GenerationStats
+from desktop.engine.events import FinishReason, GenerationStats, StepEvent
 from desktop.engine.pair import PairConfig
-from desktop.store.records import Step
 
 
 class FailureKind(enum.Enum):
@@ -112,14 +111,14 @@ class ReplyStarted:
 @dataclass(frozen=True, slots=True)
 class StepReady:
     reply_id: int
-    step: Step
+    step: StepEvent  # the engine's own event, as it was yielded
     stats: GenerationStats  # totals including this step
 
 
 @dataclass(frozen=True, slots=True)
 class ReplyFinished:
     reply_id: int
-    finish_reason: str  # "stop", "length", "context" or "cancelled"
+    finish_reason: FinishReason  # one the engine ends a reply with
     stats: GenerationStats
 
 

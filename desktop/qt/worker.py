@@ -16,7 +16,7 @@ from PySide6.QtCore import QObject, Signal, Slot
 from desktop.engine.calibration import Drift, DriftCheck, DriftMeter, implausible
 from desktop.engine.compat import Compatibility
 from desktop.engine.errors import Cancelled, TandemError
-from desktop.engine.events import GenerationStats
+from desktop.engine.events import FinishReason, GenerationStats
 from desktop.engine.pair import LoadProgress as LoadCallback
 from desktop.engine.pair import ModelPair, PairConfig
 from desktop.models.paths import calibration_file
@@ -38,7 +38,6 @@ from desktop.qt.payloads import (
     ReplyStarted,
     StepReady,
 )
-from desktop.store.records import step_from_event
 
 Loader = Callable[[PairConfig, LoadCallback, threading.Event], ModelPair]
 Checker = Callable[[str, str], Compatibility]
@@ -182,9 +181,6 @@ class PairWorker(QObject):
             self.generation_failed.emit(ReplyFailed(rid, failure))
             return
 
-        def token_text(token: int) -> str:
-            return pair.verifier.token_bytes(token).decode("utf-8", errors="replace")
-
         generation = None
         costs = pair.decoder.costs
         meter = DriftMeter(costs) if costs is not None and not implausible(costs) else None
@@ -195,7 +191,7 @@ class PairWorker(QObject):
             )
             self.generation_started.emit(ReplyStarted(rid, len(prompt.tokens), prompt.dropped_turns))
             for event in generation:
-                self.step_ready.emit(StepReady(rid, step_from_event(event, token_text), generation.stats))
+                self.step_ready.emit(StepReady(rid, event, generation.stats))
                 if meter is not None:
                     meter.observe(len(event.drafted) + 1, event.timings.verify_s)
                     check = meter.check()
@@ -204,12 +200,12 @@ class PairWorker(QObject):
                         self.baseline_drifted.emit(BaselineDrift(rid, check))
         except Cancelled:  # Stop while the prompt was being read
             stats = generation.stats if generation is not None else GenerationStats()
-            self.generation_finished.emit(ReplyFinished(rid, "cancelled", stats))
+            self.generation_finished.emit(ReplyFinished(rid, FinishReason.CANCELLED, stats))
             return
         except Exception as exc:
             self.generation_failed.emit(ReplyFailed(rid, Failure.from_exception(exc, FailureKind.GENERATION)))
             return
-        reason = generation.finish_reason or "stop"
+        reason = generation.finish_reason or FinishReason.STOP
         self.generation_finished.emit(ReplyFinished(rid, reason, generation.stats))
 
     @Slot(object)

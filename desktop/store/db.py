@@ -16,17 +16,21 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from desktop.engine.events import GenerationStats
+from desktop.engine.events import FinishReason, GenerationStats, StepEvent
 from desktop.store.migrations import migrate
 from desktop.store.records import (
     STOPPED,
     STREAMING,
     ChatMessage,
     ConversationInfo,
-    Step,
+    MessageStatus,
     baseline_from_json,
+    finish_reason_from,
     stats_from_json,
     stats_to_json,
+    status_from,
+    step_from_json,
+    step_to_json,
 )
 from desktop.store.writes import Statement, WriteQueue
 
@@ -109,8 +113,8 @@ class Store:
         """Mark replies left streaming by a crash or kill as stopped; return how many."""
         with self._db:
             cur = self._db.execute(
-                "UPDATE messages SET status = ?, finish_reason = 'interrupted' WHERE status = ?",
-                (STOPPED, STREAMING),
+                "UPDATE messages SET status = ?, finish_reason = ? WHERE status = ?",
+                (STOPPED.value, FinishReason.INTERRUPTED.value, STREAMING.value),
             )
         return cur.rowcount
 
@@ -220,13 +224,13 @@ class Store:
 
     def messages(self, cid: int) -> list[ChatMessage]:
         """A conversation's shown messages in order, replies with their steps and variants."""
-        steps: dict[int, list[Step]] = {}
+        steps: dict[int, list[StepEvent]] = {}
         for mid, data in self._db.execute(
             "SELECT s.message, s.data FROM steps s JOIN messages m ON m.id = s.message"
             " WHERE m.conversation = ? AND m.hidden = 0 ORDER BY s.message, s.idx",
             (cid,),
         ):
-            steps.setdefault(mid, []).append(Step.from_json(data))
+            steps.setdefault(mid, []).append(step_from_json(data))
         groups: dict[int, list[int]] = {}
         for group, mid in self._db.execute(
             "SELECT variant_group, id FROM messages WHERE conversation = ? AND variant_group IS NOT NULL"
@@ -248,7 +252,7 @@ class Store:
         if row is None:
             return None
         steps = [
-            Step.from_json(d)
+            step_from_json(d)
             for (d,) in self._db.execute("SELECT data FROM steps WHERE message = ? ORDER BY idx", (mid,))
         ]
         groups: dict[int, list[int]] = {}
@@ -266,7 +270,7 @@ class Store:
         cid: int,
         role: str,
         content: str,
-        status: str,
+        status: MessageStatus,
         pair: str = "",
         variant_of: tuple[int, ...] = (),
     ) -> ChatMessage:
@@ -288,7 +292,7 @@ class Store:
         self._write(
             "INSERT INTO messages (id, conversation, role, content, status, pair, created, variant_group)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (mid, cid, role, content, status, pair, time.time(), group),
+            (mid, cid, role, content, status.value, pair, time.time(), group),
             *more,
             self._touch(cid),
         )
@@ -297,13 +301,13 @@ class Store:
 
     def reopen_message(self, mid: int) -> None:
         """Mark a finished reply streaming again: Continue extends it."""
-        self._write("UPDATE messages SET status = ? WHERE id = ?", (STREAMING, mid))
+        self._write("UPDATE messages SET status = ? WHERE id = ?", (STREAMING.value, mid))
 
     def show_variant(self, group: int, mid: int) -> None:
         """Show reply `mid` of a variant group and hide the others."""
         self._write("UPDATE messages SET hidden = (id != ?) WHERE variant_group = ?", (mid, group))
 
-    def append_steps(self, mid: int, steps: Sequence[Step]) -> None:
+    def append_steps(self, mid: int, steps: Sequence[StepEvent]) -> None:
         """Save more steps of a streaming reply and extend its text, in one transaction."""
         if not steps:
             return
@@ -312,7 +316,7 @@ class Store:
             ("".join(s.text for s in steps), mid),
             Statement(
                 "INSERT OR REPLACE INTO steps (message, idx, data) VALUES (?, ?, ?)",
-                [(mid, s.index, s.to_json()) for s in steps],
+                [(mid, s.index, step_to_json(s)) for s in steps],
                 many=True,
             ),
         )
@@ -320,15 +324,20 @@ class Store:
     def finish_message(
         self,
         mid: int,
-        status: str,
-        finish_reason: str | None,
+        status: MessageStatus,
+        finish_reason: FinishReason | None,
         stats: GenerationStats | None,
         verifier_alone_tps: float = 0.0,
     ) -> None:
         """Close a reply with its numbers and the verifier-alone speed they compare against."""
         self._write(
             "UPDATE messages SET status = ?, finish_reason = ?, stats = ? WHERE id = ?",
-            (status, finish_reason, stats_to_json(stats, verifier_alone_tps), mid),
+            (
+                status.value,
+                finish_reason.value if finish_reason else None,
+                stats_to_json(stats, verifier_alone_tps),
+                mid,
+            ),
             Statement(
                 "UPDATE conversations SET updated = ?"
                 " WHERE id = (SELECT conversation FROM messages WHERE id = ?)",
@@ -346,7 +355,7 @@ class Store:
 _MESSAGE_COLUMNS = "id, role, content, status, finish_reason, stats, pair, variant_group"
 
 
-def _message(row: Sequence[object], steps: Sequence[Step], groups: dict[int, list[int]]) -> ChatMessage:
+def _message(row: Sequence[object], steps: Sequence[StepEvent], groups: dict[int, list[int]]) -> ChatMessage:
     mid, role, content, status, finish, st, pair, group = row
     assert isinstance(mid, int) and isinstance(st, str | None)
     return ChatMessage(
@@ -354,8 +363,8 @@ def _message(row: Sequence[object], steps: Sequence[Step], groups: dict[int, lis
         str(role),
         str(content),
         tuple(steps),
-        str(status),
-        None if finish is None else str(finish),
+        status_from(str(status)),
+        finish_reason_from(None if finish is None else str(finish)),
         stats_from_json(st),
         str(pair),
         baseline_from_json(st),

@@ -12,9 +12,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from typing import Any
 
-from desktop.engine.events import GenerationStats, Source
+from desktop.engine.events import GenerationStats, Piece, Source, StepEvent, StepTimings
 from desktop.store.db import Store
-from desktop.store.records import DONE, STREAMING, ChatMessage, ConversationInfo, Step, Token
+from desktop.store.records import (
+    DONE,
+    STREAMING,
+    UNKNOWN_TOKEN,
+    ChatMessage,
+    ConversationInfo,
+    finish_reason_from,
+    status_from,
+)
 
 FORMAT = "tandem-conversation"
 VERSION = 1
@@ -45,18 +53,27 @@ def to_markdown(title: str, system_prompt: str, messages: Sequence[ChatMessage])
     return "\n".join(out)
 
 
-def _step(s: Step) -> dict[str, Any]:
+def _step(s: StepEvent) -> dict[str, Any]:
     return {
         "index": s.index,
-        "drafted": list(s.drafted),
-        "accepted": [t.text for t in s.tokens if t.source is Source.ACCEPTED],
-        "rejected": list(s.rejected),
-        "verifier": s.verifier,
-        "tokens": [{"text": t.text, "source": t.source.value} for t in s.tokens],
-        "verifier_probs": list(s.probs),
+        "drafted": list(s.drafted_text),
+        "accepted": [p.text for p in s.pieces if p.source is Source.ACCEPTED],
+        "rejected": list(s.rejected_text),
+        "verifier": s.verifier_text,
+        "tokens": [{"text": p.text, "source": p.source.value} for p in s.pieces],
+        "verifier_probs": list(s.verifier_probs),
         "draft_probs": list(s.draft_probs),
-        "seconds": s.seconds,
+        "seconds": s.timings.total_s,
         "drafter": s.drafter,
+        # Token ids (meaningful with the same pair) and the time's parts; version 1 files lack them.
+        "ids": {
+            "tokens": [p.token for p in s.pieces],
+            "drafted": list(s.drafted),
+            "accepted": len(s.accepted),
+            "verifier": s.verifier,
+        },
+        "timings": {f.name: getattr(s.timings, f.name) for f in fields(StepTimings)},
+        "finish_reason": s.finish_reason.value if s.finish_reason else None,
     }
 
 
@@ -65,8 +82,8 @@ def _message(m: ChatMessage) -> dict[str, Any]:
     if m.role == "assistant":
         stats = {f.name: getattr(m.stats, f.name) for f in fields(GenerationStats)} if m.stats else None
         out |= {
-            "status": m.status,
-            "finish_reason": m.finish_reason,
+            "status": m.status.value,
+            "finish_reason": m.finish_reason.value if m.finish_reason else None,
             "pair": m.pair,
             "stats": stats,
             "verifier_alone_tps": m.verifier_alone_tps,
@@ -104,17 +121,29 @@ def from_json(text: str) -> Exported:
         raise NotAConversationError(f"the conversation file is damaged ({type(e).__name__}: {e})") from e
 
 
-def _read_step(d: dict[str, Any]) -> Step:
-    return Step(
+def _read_step(d: dict[str, Any]) -> StepEvent:
+    drafted_text, rejected = tuple(map(str, d["drafted"])), tuple(map(str, d["rejected"]))
+    texts = [(str(t["text"]), Source(t["source"])) for t in d["tokens"]]
+    ids = d.get("ids") or {}
+    drafted = tuple(map(int, ids.get("drafted", (UNKNOWN_TOKEN,) * len(drafted_text))))
+    n_accepted = int(ids.get("accepted", len(drafted_text) - len(rejected)))
+    tokens = ids.get("tokens", (UNKNOWN_TOKEN,) * len(texts))
+    timings = d.get("timings")
+    return StepEvent(
         index=int(d["index"]),
-        tokens=tuple(Token(str(t["text"]), Source(t["source"])) for t in d["tokens"]),
-        drafted=tuple(map(str, d["drafted"])),
-        rejected=tuple(map(str, d["rejected"])),
-        verifier=str(d["verifier"]),
-        probs=tuple(map(float, d.get("verifier_probs", ()))),
+        drafted=drafted,
+        accepted=drafted[:n_accepted],
+        rejected=drafted[n_accepted:],
+        verifier=int(ids.get("verifier", UNKNOWN_TOKEN)),
+        pieces=tuple(Piece(int(i), t, s) for i, (t, s) in zip(tokens, texts, strict=True)),
+        drafted_text=drafted_text,
+        rejected_text=rejected,
+        verifier_probs=tuple(map(float, d.get("verifier_probs", ()))),
         draft_probs=tuple(map(float, d.get("draft_probs", ()))),
-        seconds=float(d.get("seconds", 0.0)),
+        timings=StepTimings(**timings) if timings else StepTimings(other_s=float(d.get("seconds", 0.0))),
+        finish_reason=finish_reason_from(d.get("finish_reason")),
         drafter=str(d.get("drafter", "")),
+        verifier_text=str(d["verifier"]),
     )
 
 
@@ -130,8 +159,8 @@ def _read_message(i: int, d: dict[str, Any]) -> ChatMessage:
         role,
         str(d["content"]),
         tuple(_read_step(s) for s in d.get("steps", ())),
-        str(d.get("status", DONE)),
-        d.get("finish_reason"),
+        status_from(str(d.get("status", DONE.value))),
+        finish_reason_from(d.get("finish_reason")),
         GenerationStats(**stats) if stats else None,
         str(d.get("pair", "")),
         float(d.get("verifier_alone_tps", 0.0)),

@@ -1,99 +1,106 @@
-"""What a conversation is made of: messages, and each reply's steps with the source of every token.
+"""What a conversation is made of: messages, and each reply's steps as the engine made them.
 
-Pure data with no Qt, so the store, the controller and the tests share one vocabulary.
+Pure data with no Qt, so the store, the controller and the tests share one vocabulary. A
+reply's steps are the engine's own `StepEvent`s; this module is the store's format layer, the
+one place where their enums (and a message's status and finish reason) become strings and back.
 """
 
 from __future__ import annotations
 
+import enum
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, fields
+from typing import Any
 
-from desktop.engine.events import GenerationStats, Source, StepEvent
-
-# Message status: a reply is "streaming" until it ends; "stopped" when Stop, an error or a
-# crash cut it short (the store turns a leftover "streaming" into "stopped" on open).
-DONE = "done"
-STOPPED = "stopped"
-STREAMING = "streaming"
+from desktop.engine.events import FinishReason, GenerationStats, Piece, Source, StepEvent, StepTimings
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
-    """One token's text in the reply and who decided it (accepted draft token or verifier)."""
+class MessageStatus(enum.Enum):
+    """A reply is streaming until it ends; stopped when Stop, an error or a crash cut it short
+    (the store turns a leftover streaming reply into a stopped one on open)."""
 
-    text: str
-    source: Source
-
-
-@dataclass(frozen=True, slots=True)
-class Step:
-    """One speculative step as the window shows and stores it (token texts, not ids)."""
-
-    index: int
-    tokens: tuple[Token, ...]
-    drafted: tuple[str, ...] = ()
-    rejected: tuple[str, ...] = ()
-    verifier: str = ""  # the verifier's own token, even when its text is not complete yet
-    probs: tuple[float, ...] = ()  # verifier probability of each drafted token, then its own
-    draft_probs: tuple[float, ...] = ()  # the draft's probability of each drafted token judged
-    seconds: float = 0.0
-    drafter: str = ""  # who proposed `drafted`: "draft model", "n-gram" (prompt lookup), or ""
-
-    @property
-    def text(self) -> str:
-        return "".join(t.text for t in self.tokens)
-
-    @property
-    def n_accepted(self) -> int:
-        return sum(1 for t in self.tokens if t.source is Source.ACCEPTED)
-
-    def to_json(self) -> str:
-        """Compact JSON for the store."""
-        return json.dumps(
-            {
-                "i": self.index,
-                "t": [[t.text, t.source.value] for t in self.tokens],
-                "d": list(self.drafted),
-                "r": list(self.rejected),
-                "v": self.verifier,
-                "p": list(self.probs),
-                "s": self.seconds,
-                **({"dr": self.drafter} if self.drafter else {}),
-                **({"q": list(self.draft_probs)} if self.draft_probs else {}),
-            },
-            ensure_ascii=False,
-        )
-
-    @classmethod
-    def from_json(cls, text: str) -> Step:
-        d = json.loads(text)
-        return cls(
-            index=d["i"],
-            tokens=tuple(Token(t, Source(s)) for t, s in d["t"]),
-            drafted=tuple(d["d"]),
-            rejected=tuple(d["r"]),
-            verifier=d["v"],
-            probs=tuple(d["p"]),
-            seconds=d["s"],
-            drafter=d.get("dr", ""),
-            draft_probs=tuple(d.get("q", ())),
-        )
+    DONE = "done"
+    STOPPED = "stopped"
+    STREAMING = "streaming"
 
 
-def step_from_event(event: StepEvent, token_text: Callable[[int], str]) -> Step:
-    """The window's view of an engine step; `token_text` spells a token id for tooltips."""
-    return Step(
-        index=event.index,
-        tokens=tuple(Token(p.text, p.source) for p in event.pieces),
-        drafted=event.drafted_text,
-        rejected=event.rejected_text,
-        verifier=event.verifier_text or token_text(event.verifier),
-        probs=event.verifier_probs,
-        draft_probs=event.draft_probs,
-        seconds=event.timings.total_s,
-        drafter=event.drafter,
+DONE = MessageStatus.DONE
+STOPPED = MessageStatus.STOPPED
+STREAMING = MessageStatus.STREAMING
+
+UNKNOWN_TOKEN = -1  # the id of a token in a row saved before ids were kept: only its text is known
+
+
+def step_to_json(step: StepEvent) -> str:
+    """Compact JSON for the store. The keys before "ids" are the first format's, which older
+    versions of Tandem still read; the fastest mode's `decision` is for the step log, not kept."""
+    t = step.timings
+    d: dict[str, Any] = {
+        "i": step.index,
+        "t": [[p.text, p.source.value] for p in step.pieces],
+        "d": list(step.drafted_text),
+        "r": list(step.rejected_text),
+        "v": step.verifier_text,
+        "p": list(step.verifier_probs),
+        "s": t.total_s,
+        "ids": [[p.token for p in step.pieces], list(step.drafted), len(step.accepted), step.verifier],
+        "tm": [t.draft_s, t.verify_s, t.other_s, t.draft_tokens],
+    }
+    if step.drafter:
+        d["dr"] = step.drafter
+    if step.draft_probs:
+        d["q"] = list(step.draft_probs)
+    if step.finish_reason is not None:
+        d["f"] = step.finish_reason.value
+    return json.dumps(d, ensure_ascii=False)
+
+
+def step_from_json(text: str) -> StepEvent:
+    """A step `step_to_json` wrote, or a row of the first format (texts only: its token ids
+    read as `UNKNOWN_TOKEN` and its time as one total)."""
+    d = json.loads(text)
+    texts = [(str(t), Source(s)) for t, s in d["t"]]
+    drafted_text, rejected_text = tuple(map(str, d["d"])), tuple(map(str, d["r"]))
+    if "ids" in d:
+        piece_ids, drafted, n_accepted, verifier = d["ids"]
+    else:
+        piece_ids = [UNKNOWN_TOKEN] * len(texts)
+        drafted = [UNKNOWN_TOKEN] * len(drafted_text)
+        n_accepted, verifier = len(drafted_text) - len(rejected_text), UNKNOWN_TOKEN
+    timings = StepTimings(*d["tm"]) if "tm" in d else StepTimings(other_s=float(d["s"]))
+    return StepEvent(
+        index=int(d["i"]),
+        drafted=tuple(drafted),
+        accepted=tuple(drafted[:n_accepted]),
+        rejected=tuple(drafted[n_accepted:]),
+        verifier=int(verifier),
+        pieces=tuple(Piece(int(i), t, s) for i, (t, s) in zip(piece_ids, texts, strict=True)),
+        drafted_text=drafted_text,
+        rejected_text=rejected_text,
+        verifier_probs=tuple(d["p"]),
+        draft_probs=tuple(d.get("q", ())),
+        timings=timings,
+        finish_reason=FinishReason(d["f"]) if "f" in d else None,
+        drafter=str(d.get("dr", "")),
+        verifier_text=str(d["v"]),
     )
+
+
+def status_from(text: str) -> MessageStatus:
+    """A stored status; one this version does not know reads as done."""
+    try:
+        return MessageStatus(text)
+    except ValueError:
+        return DONE
+
+
+def finish_reason_from(text: str | None) -> FinishReason | None:
+    """A stored finish reason; none, or one this version does not know, reads as None."""
+    try:
+        return FinishReason(text) if text else None
+    except ValueError:
+        return None
 
 
 BASELINE_KEY = "verifier_alone_tps"  # kept beside the stats: what the speed-up was measured against
@@ -130,9 +137,9 @@ class ChatMessage:
     id: int
     role: str
     content: str
-    steps: tuple[Step, ...] = ()
-    status: str = DONE
-    finish_reason: str | None = None
+    steps: tuple[StepEvent, ...] = ()
+    status: MessageStatus = DONE
+    finish_reason: FinishReason | None = None
     stats: GenerationStats | None = None
     pair: str = ""  # which pair wrote the reply
     verifier_alone_tps: float = 0.0  # the pair's measured verifier-alone speed, for the speed-up
@@ -160,5 +167,5 @@ def title_from(text: str, limit: int = 48) -> str:
     return line if len(line) <= limit else line[: limit - 1].rstrip() + "…"
 
 
-def reply_text(steps: Sequence[Step]) -> str:
+def reply_text(steps: Sequence[StepEvent]) -> str:
     return "".join(s.text for s in steps)

@@ -22,11 +22,12 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QTextBrowser, QToolTip, QWidget
 
+from desktop.engine.events import Source, StepEvent
 from desktop.qt.conversation import ConversationModel
-from desktop.store.records import STREAMING, ChatMessage, Step
+from desktop.store.records import STREAMING, ChatMessage
 from desktop.ui import highlight
 from desktop.ui.chat.actions import COPY, parse, write_header
-from desktop.ui.formats import MESSAGE_ID, SOURCE, STEP, ViewOptions, plain_format
+from desktop.ui.formats import MESSAGE_ID, STEP, ViewOptions, plain_format, source_of
 from desktop.ui.markdown import Rendered, render
 from desktop.ui.theme import LIGHT, Theme
 from desktop.ui.tooltips import step_tooltip
@@ -53,7 +54,7 @@ class ChatView(QTextBrowser):
         self._frames: dict[int, QTextFrame] = {}
         self._live: QTextFrame | None = None
         self._live_id = 0
-        self._pending: list[Step] = []
+        self._pending: list[StepEvent] = []
         self._rendered: dict[tuple[int, str], Rendered] = {}
         self._flush_timer = QTimer(self)
         self._flush_timer.setSingleShot(True)
@@ -134,7 +135,7 @@ class ChatView(QTextBrowser):
             self._render_finished(message, frame)
 
     def _write_steps(
-        self, cursor: QTextCursor, message_id: int, steps: tuple[Step, ...] | list[Step]
+        self, cursor: QTextCursor, message_id: int, steps: tuple[StepEvent, ...] | list[StepEvent]
     ) -> None:
         cursor.beginEditBlock()
         for text, fmt in highlight.runs(steps, self.theme, self.options, message_id):
@@ -167,7 +168,7 @@ class ChatView(QTextBrowser):
             self._scroll_to_bottom()
 
     @Slot(object)
-    def _on_step_added(self, step: Step) -> None:
+    def _on_step_added(self, step: StepEvent) -> None:
         self._pending.append(step)
         if not self._flush_timer.isActive():
             self._flush_timer.start()
@@ -215,7 +216,7 @@ class ChatView(QTextBrowser):
 
     # -- interaction --------------------------------------------------------------------
 
-    def token_at(self, point: QPoint) -> tuple[int, int, str] | None:
+    def token_at(self, point: QPoint) -> tuple[int, int, Source] | None:
         """(message id, step index, source) of the token under a viewport point."""
         offset = QPoint(self.horizontalScrollBar().value(), self.verticalScrollBar().value())
         pos = self.document().documentLayout().hitTest(point + offset, Qt.HitTestAccuracy.ExactHit)
@@ -223,13 +224,14 @@ class ChatView(QTextBrowser):
             return None
         return self.token_at_position(pos)
 
-    def token_at_position(self, pos: int) -> tuple[int, int, str] | None:
+    def token_at_position(self, pos: int) -> tuple[int, int, Source] | None:
         cursor = QTextCursor(self.document())
         cursor.setPosition(pos + 1)
         fmt = cursor.charFormat()  # the format of the character before the cursor
-        if not fmt.hasProperty(STEP):
+        source = source_of(fmt)
+        if not fmt.hasProperty(STEP) or source is None:
             return None
-        return int(fmt.property(MESSAGE_ID)), int(fmt.property(STEP)), str(fmt.property(SOURCE))
+        return int(fmt.property(MESSAGE_ID)), int(fmt.property(STEP)), source
 
     def event(self, e: QEvent) -> bool:
         if e.type() == QEvent.Type.ToolTip and isinstance(e, QHelpEvent):

@@ -1,4 +1,8 @@
-"""Character formats of the chat view; each token's format also carries which step it is."""
+"""Character formats of the chat view; each token's format also carries which step it is.
+
+The view's format layer: a token's `Source` is kept in its format as a string and read back
+as a `Source` here, and nowhere else.
+"""
 
 from __future__ import annotations
 
@@ -14,7 +18,6 @@ from desktop.ui.theme import Theme
 MESSAGE_ID = QTextFormat.Property.UserProperty + 1
 STEP = QTextFormat.Property.UserProperty + 2
 SOURCE = QTextFormat.Property.UserProperty + 3
-REJECTED = "rejected"  # the third source, for draft tokens the verifier threw away
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,27 +29,33 @@ class ViewOptions:
 
 
 def token_format(
-    theme: Theme, options: ViewOptions, message_id: int, step: int, source: str, drafter: str = ""
+    theme: Theme, options: ViewOptions, message_id: int, step: int, source: Source, drafter: str = ""
 ) -> QTextCharFormat:
-    """The format of text from one step and source ("accepted", "verifier" or "rejected");
+    """The format of text from one step and source (accepted, verifier, or rejected draft text);
     accepted tokens that prompt lookup (not the draft model) proposed get a dotted underline.
     """
     fmt = QTextCharFormat()
     fmt.setProperty(MESSAGE_ID, message_id)
     fmt.setProperty(STEP, step)
-    fmt.setProperty(SOURCE, source)
-    if source == REJECTED:
+    fmt.setProperty(SOURCE, source.value)
+    if source is Source.REJECTED:
         fmt.setFontStrikeOut(True)
         fmt.setForeground(QColor(theme.rejected))
         return fmt
     if options.highlight:
-        accepted = source == Source.ACCEPTED.value
+        accepted = source is Source.ACCEPTED
         pair = theme.accepted if accepted else theme.verifier
         fmt.setBackground(QColor(pair[step % 2]))
         if accepted and drafter == NGRAM_DRAFTER:
             fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.DotLine)
             fmt.setUnderlineColor(QColor(theme.muted))
     return fmt
+
+
+def source_of(fmt: QTextCharFormat) -> Source | None:
+    """The source `token_format` gave a character; None for text that is not a token's."""
+    value = fmt.property(SOURCE)
+    return Source(value) if isinstance(value, str) and fmt.hasProperty(SOURCE) else None
 
 
 def rejected_text(pieces: Sequence[str]) -> str:

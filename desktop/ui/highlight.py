@@ -6,28 +6,32 @@ from collections.abc import Iterator, Sequence
 
 from PySide6.QtGui import QTextCharFormat, QTextCursor, QTextDocument, QTextFrame
 
-from desktop.store.records import ChatMessage, Step
-from desktop.ui.formats import REJECTED, ViewOptions, rejected_text, token_format
+from desktop.engine.events import Source, StepEvent
+from desktop.store.records import ChatMessage
+from desktop.ui.formats import ViewOptions, rejected_text, token_format
 from desktop.ui.markdown import align
 from desktop.ui.theme import Theme
 
 
 def runs(
-    steps: Sequence[Step], theme: Theme, options: ViewOptions, message_id: int
+    steps: Sequence[StepEvent], theme: Theme, options: ViewOptions, message_id: int
 ) -> Iterator[tuple[str, QTextCharFormat]]:
     """(text, format) runs: one per source within a step, rejected text after its step."""
     for step in steps:
-        text, source = "", ""
-        for token in step.tokens:
-            if token.source.value != source and text:
+        text, source = "", Source.VERIFIER
+        for token in step.pieces:
+            if token.source is not source and text:
                 yield text, token_format(theme, options, message_id, step.index, source, step.drafter)
                 text = ""
-            source = token.source.value
+            source = token.source
             text += token.text
         if text:
             yield text, token_format(theme, options, message_id, step.index, source, step.drafter)
-        if options.show_rejected and step.rejected:
-            yield rejected_text(step.rejected), token_format(theme, options, message_id, step.index, REJECTED)
+        if options.show_rejected and step.rejected_text:
+            yield (
+                rejected_text(step.rejected_text),
+                token_format(theme, options, message_id, step.index, Source.REJECTED),
+            )
 
 
 def _frame_chars(doc: QTextDocument, frame: QTextFrame) -> tuple[list[str], list[int]]:
@@ -58,15 +62,15 @@ def colour_rendered(
     doc: QTextDocument, frame: QTextFrame, message: ChatMessage, theme: Theme, options: ViewOptions
 ) -> None:
     """Give each rendered character the format of the raw character it came from."""
-    owner: list[tuple[int, str]] = []  # per raw character: (step index, source)
-    step_end: list[tuple[int, Step]] = []  # raw offset where each step ends
+    owner: list[tuple[int, Source]] = []  # per raw character: (step index, source)
+    step_end: list[tuple[int, StepEvent]] = []  # raw offset where each step ends
     for step in message.steps:
-        for token in step.tokens:
-            owner.extend([(step.index, token.source.value)] * len(token.text))
+        for token in step.pieces:
+            owner.extend([(step.index, token.source)] * len(token.text))
         step_end.append((len(owner), step))
     chars, positions = _frame_chars(doc, frame)
     mapping = align(chars, message.content)
-    spans: list[tuple[int, int, tuple[int, str]]] = []
+    spans: list[tuple[int, int, tuple[int, Source]]] = []
     last_pos_of_raw: dict[int, int] = {}
     for raw, pos in zip(mapping, positions, strict=True):
         if raw < 0 or pos < 0 or raw >= len(owner):
@@ -92,16 +96,16 @@ def colour_rendered(
 
 def _insert_rejected(
     cursor: QTextCursor,
-    step_end: list[tuple[int, Step]],
+    step_end: list[tuple[int, StepEvent]],
     last_pos_of_raw: dict[int, int],
     theme: Theme,
     options: ViewOptions,
     message_id: int,
 ) -> None:
     """Put each step's rejected draft text right after the step's last rendered character."""
-    inserts: list[tuple[int, Step]] = []
+    inserts: list[tuple[int, StepEvent]] = []
     for end, step in step_end:
-        if not step.rejected:
+        if not step.rejected_text:
             continue
         pos = next((last_pos_of_raw[r] for r in range(end - 1, -1, -1) if r in last_pos_of_raw), None)
         if pos is not None:
@@ -109,5 +113,6 @@ def _insert_rejected(
     for pos, step in sorted(inserts, key=lambda x: x[0], reverse=True):
         cursor.setPosition(pos)
         cursor.insertText(
-            rejected_text(step.rejected), token_format(theme, options, message_id, step.index, REJECTED)
+            rejected_text(step.rejected_text),
+            token_format(theme, options, message_id, step.index, Source.REJECTED),
         )

@@ -7,8 +7,7 @@ from PySide6.QtGui import QAction, QColor, QPainter, QPaintEvent, QResizeEvent, 
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QWidget
 
 from desktop.engine.config import Mode
-from desktop.engine.events import GenerationStats
-from desktop.store.records import Step
+from desktop.engine.events import GenerationStats, StepEvent
 from desktop.ui import speedup
 from desktop.ui.elide import ElidedLabel
 from desktop.ui.theme import LIGHT, Theme
@@ -33,12 +32,12 @@ class AcceptanceChart(QWidget):
         h = self.fontMetrics().height()
         return QSize(h * 12, int(h * 1.6))
 
-    def set_steps(self, steps: list[Step] | tuple[Step, ...]) -> None:
-        self._bars = [(s.n_accepted, len(s.drafted)) for s in steps[-MAX_BARS:]]
+    def set_steps(self, steps: list[StepEvent] | tuple[StepEvent, ...]) -> None:
+        self._bars = [(len(s.accepted), len(s.drafted)) for s in steps[-MAX_BARS:]]
         self.update()
 
-    def add(self, step: Step) -> None:
-        self._bars.append((step.n_accepted, len(step.drafted)))
+    def add(self, step: StepEvent) -> None:
+        self._bars.append((len(step.accepted), len(step.drafted)))
         del self._bars[:-MAX_BARS]
         self.update()
 
@@ -260,7 +259,7 @@ class StatsStrip(QWidget):
     def show_reply(
         self,
         stats: GenerationStats | None,
-        steps: tuple[Step, ...],
+        steps: tuple[StepEvent, ...],
         baseline_tps: float = 0.0,
         mode: Mode = Mode.SPECULATIVE,
     ) -> None:

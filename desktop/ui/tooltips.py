@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import html
 
-from desktop.store.records import Step
-from desktop.ui.formats import REJECTED
+from desktop.engine.events import Source, StepEvent
 
 
 def _quote(text: str) -> str:
@@ -16,53 +15,55 @@ def _quote(text: str) -> str:
 DRAFTERS = {"draft model": "The draft model", "n-gram": "Prompt lookup (n-gram)", "suffix": "Suffix drafting"}
 
 
-def step_tooltip(step: Step, source: str) -> str:
+def step_tooltip(step: StepEvent, source: Source) -> str:
     """Rich text: the step number, what the draft proposed, how much the verifier kept,
     what it produced instead, and the verifier's probabilities when sampling.
     """
     n_drafted = len(step.drafted)
-    n_accepted = step.n_accepted
+    n_accepted = len(step.accepted)
     what = {
-        "accepted": "a draft token the verifier <b>accepted</b>",
-        "verifier": "the <b>verifier</b>'s own token",
-        REJECTED: "a draft token the verifier <b>rejected</b>",
-    }.get(source, "")
+        Source.ACCEPTED: "a draft token the verifier <b>accepted</b>",
+        Source.VERIFIER: "the <b>verifier</b>'s own token",
+        Source.REJECTED: "a draft token the verifier <b>rejected</b>",
+    }[source]
     lines = [f"<b>Step {step.index + 1}</b> · {what}"]
     if n_drafted:
-        proposed = " ".join(_quote(t) for t in step.drafted)
+        proposed = " ".join(_quote(t) for t in step.drafted_text)
         who = DRAFTERS.get(step.drafter, "The draft")
         lines.append(f"{who} proposed {n_drafted}: {proposed}")
         lines.append(f"Accepted {n_accepted} of {n_drafted}")
-        if step.rejected:
-            lines.append(f"Verifier produced {_quote(step.verifier)} instead of {_quote(step.rejected[0])}")
+        verifier, rejected = _quote(step.verifier_text), step.rejected_text
+        if rejected:
+            lines.append(f"Verifier produced {verifier} instead of {_quote(rejected[0])}")
         else:
-            lines.append(f"All accepted; the verifier added {_quote(step.verifier)}")
+            lines.append(f"All accepted; the verifier added {verifier}")
     else:
-        lines.append(f"No draft this step; the verifier produced {_quote(step.verifier)}")
-    if step.probs and step.draft_probs:
+        lines.append(f"No draft this step; the verifier produced {_quote(step.verifier_text)}")
+    probs = step.verifier_probs
+    if probs and step.draft_probs:
         lines += accept_decision(step)
-    elif step.probs:
-        shown = [f"{_quote(t)} {p:.2f}" for t, p in zip(step.drafted, step.probs[:-1], strict=False)]
-        shown.append(f"{_quote(step.verifier)} {step.probs[-1]:.2f}")
+    elif probs:
+        shown = [f"{_quote(t)} {p:.2f}" for t, p in zip(step.drafted_text, probs[:-1], strict=False)]
+        shown.append(f"{_quote(step.verifier_text)} {probs[-1]:.2f}")
         lines.append("Verifier probabilities: " + ", ".join(shown))
-    if step.seconds:
-        lines.append(f"<span style='color:gray'>{step.seconds * 1000:.0f} ms</span>")
+    if step.timings.total_s:
+        lines.append(f"<span style='color:gray'>{step.timings.total_s * 1000:.0f} ms</span>")
     return "<br>".join(lines)
 
 
-def accept_decision(step: Step) -> list[str]:
+def accept_decision(step: StepEvent) -> list[str]:
     """Why each drafted token was kept or not when sampling: the verifier's p and the draft's q
     of the token, its chance min(1, p/q) of being kept, and what was drawn in its place."""
     lines = []
-    for text, p, q in zip(step.drafted, step.probs, step.draft_probs, strict=False):
+    for text, p, q in zip(step.drafted_text, step.verifier_probs, step.draft_probs, strict=False):
         chance = min(1.0, p / q) if q > 0 else 0.0
         lines.append(f"{_quote(text)}: verifier p {p:.2f}, draft q {q:.2f}, kept with chance {chance:.0%}")
-    verifier_p = step.probs[-1]
-    if len(step.draft_probs) > step.n_accepted:  # the last one judged was rejected
+    verifier_p = step.verifier_probs[-1]
+    if len(step.draft_probs) > len(step.accepted):  # the last one judged was rejected
         lines.append(
-            f"Rejected: the verifier drew {_quote(step.verifier)} instead (p {verifier_p:.2f}), "
+            f"Rejected: the verifier drew {_quote(step.verifier_text)} instead (p {verifier_p:.2f}), "
             "from where it gives more weight than the draft did, max(0, p − q)"
         )
     else:
-        lines.append(f"All kept: the verifier then drew {_quote(step.verifier)} (p {verifier_p:.2f})")
+        lines.append(f"All kept: the verifier then drew {_quote(step.verifier_text)} (p {verifier_p:.2f})")
     return lines

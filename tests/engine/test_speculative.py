@@ -7,7 +7,7 @@ import threading
 import pytest
 
 from desktop.engine.config import DraftConfig, DraftPolicy, GenerationConfig
-from desktop.engine.events import Source
+from desktop.engine.events import FinishReason, Source
 from desktop.engine.speculative import Decoder
 from tests.fakes import EOG, FakeModel, counting, diverging, ends_after
 
@@ -40,7 +40,7 @@ def test_same_model_accepts_everything() -> None:
     assert all(not s.rejected for s in steps)
     assert gen.stats.acceptance == 1.0
     assert gen.stats.tokens == 20
-    assert gen.finish_reason == "length"
+    assert gen.finish_reason is FinishReason.LENGTH
 
 
 def test_divergence_gives_the_exact_sources() -> None:
@@ -64,7 +64,7 @@ def test_speculative_output_equals_plain_output() -> None:
     spec_gen, steps = run(spec, greedy(max_tokens=100, k=5))
     assert spec_gen.text == plain_gen.text
     assert spec_gen.tokens == plain_gen.tokens
-    assert spec_gen.finish_reason == plain_gen.finish_reason == "stop"
+    assert spec_gen.finish_reason is plain_gen.finish_reason is FinishReason.STOP
     assert "".join(s.text for s in steps) == spec_gen.text
     assert all(len(s.accepted) <= 5 for s in steps)
     assert_caches_consistent(spec, spec_gen.tokens)
@@ -102,14 +102,14 @@ def test_max_tokens_is_never_exceeded() -> None:
     for n in range(1, 12):
         gen, steps = run(Decoder(FakeModel(), FakeModel()), greedy(max_tokens=n, k=4))
         assert gen.stats.tokens == n
-        assert steps[-1].finish_reason == "length"
+        assert steps[-1].finish_reason is FinishReason.LENGTH
 
 
 def test_end_of_generation_is_decided_by_the_verifier() -> None:
     dec = Decoder(FakeModel(ends_after(9)), FakeModel(ends_after(9)))
     gen, steps = run(dec, greedy(max_tokens=50, k=4))
     assert steps[-1].verifier == EOG
-    assert steps[-1].finish_reason == "stop"
+    assert steps[-1].finish_reason is FinishReason.STOP
     assert all(EOG not in s.drafted for s in steps)
     assert gen.text == "defghi"
 
@@ -118,7 +118,7 @@ def test_stop_strings_cut_the_reply() -> None:
     gen, steps = run(Decoder(FakeModel(), FakeModel()), greedy(max_tokens=50, k=4, stop=("gh",)))
     assert gen.text == "def"
     assert "".join(s.text for s in steps) == "def"
-    assert gen.finish_reason == "stop"
+    assert gen.finish_reason is FinishReason.STOP
 
 
 def test_cancel_between_steps_leaves_both_caches_consistent() -> None:
@@ -134,7 +134,7 @@ def test_cancel_between_steps_leaves_both_caches_consistent() -> None:
     dec = Decoder(FakeModel(), FakeModel(draft_rule))
     gen = dec.generate(PROMPT, greedy(max_tokens=50, k=4), cancel)
     steps = list(gen)
-    assert gen.finish_reason == "cancelled"
+    assert gen.finish_reason is FinishReason.CANCELLED
     assert 1 <= len(steps) < 10
     assert_caches_consistent(dec, gen.tokens)
     # The next turn goes on from the consistent caches.
@@ -191,5 +191,5 @@ def test_adaptive_policy_grows_while_everything_is_accepted() -> None:
 def test_context_limit_ends_the_reply() -> None:
     dec = Decoder(FakeModel(n_ctx=12), FakeModel(n_ctx=12))
     gen, _ = run(dec, greedy(max_tokens=100, k=4))
-    assert gen.finish_reason == "context"
+    assert gen.finish_reason is FinishReason.CONTEXT
     assert len(gen.tokens) <= 13

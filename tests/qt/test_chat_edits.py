@@ -6,6 +6,7 @@ from pytestqt.qtbot import QtBot
 
 from desktop.engine.chat import Message
 from desktop.engine.config import DraftConfig, GenerationConfig
+from desktop.engine.events import FinishReason
 from desktop.qt.controller import ChatController
 from desktop.qt.payloads import GenerateRequest
 from desktop.store.records import DONE, reply_text
@@ -88,7 +89,7 @@ def test_continue_extends_a_reply_cut_at_the_token_limit(qtbot: QtBot, controlle
     controller.generation = GenerationConfig(max_tokens=8, draft=DraftConfig(draft_max=3))
     send_and_wait(qtbot, controller, "abc")
     cut = controller.conversation.messages()[-1]
-    assert cut.finish_reason == "length"
+    assert cut.finish_reason is FinishReason.LENGTH
     requests: list[GenerateRequest] = []
     controller.generate_requested.connect(requests.append)
     with qtbot.waitSignal(controller.reply_finished, timeout=5000):

@@ -8,6 +8,7 @@ from pytestqt.qtbot import QtBot
 
 from desktop.engine.config import DraftConfig, GenerationConfig
 from desktop.engine.costmodel import Costs
+from desktop.engine.events import FinishReason
 from desktop.qt.controller import ChatController
 from desktop.qt.payloads import LoadRequest
 from desktop.qt.state import UiState
@@ -37,7 +38,7 @@ def test_a_reply_streams_into_the_model_and_the_store(qtbot: QtBot, controller: 
     send_and_wait(qtbot, controller, "abc")
     user, reply = controller.conversation.messages()
     assert (user.role, user.content) == ("user", "abc")
-    assert reply.status == DONE and reply.finish_reason == "length"
+    assert reply.status == DONE and reply.finish_reason is FinishReason.LENGTH
     assert reply.content == reply_text(reply.steps) and len(reply.content) == 20
     assert any(s.rejected for s in reply.steps)  # the fake draft diverges
     assert states == [UiState.GENERATING, UiState.IDLE]
@@ -70,7 +71,7 @@ def test_stop_mid_reply_keeps_a_consistent_conversation_and_usable_caches(
         assert ctl.state is UiState.STOPPING
         with qtbot.waitSignal(ctl.reply_finished, timeout=5000) as blocker:
             gate.release.set()
-        assert blocker.args[0].finish_reason == "cancelled"
+        assert blocker.args[0].finish_reason is FinishReason.CANCELLED
         assert ctl.state is UiState.IDLE
         reply = ctl.conversation.messages()[-1]
         assert reply.status == STOPPED
@@ -135,7 +136,7 @@ def test_a_conversation_survives_closing_and_reopening(qtbot: QtBot, tmp_path: P
         assert [c.id for c in store2.conversations()] == [cid]
         ctl2.open_conversation(cid or 0)
         assert ctl2.conversation.messages() == before
-        assert ctl2.conversation.messages()[-1].steps[0].tokens  # the step structure is back
+        assert ctl2.conversation.messages()[-1].steps[0].pieces  # the step structure is back
     finally:
         ctl2.shutdown()
         store2.close()

@@ -13,7 +13,7 @@ from desktop.engine.compat import Compatibility
 from desktop.engine.config import DraftConfig, GenerationConfig
 from desktop.engine.costmodel import Costs
 from desktop.engine.errors import DecodeError, ModelLoadError
-from desktop.engine.events import Source
+from desktop.engine.events import FinishReason, Source
 from desktop.qt.payloads import MEASURING, CheckRequest, FailureKind, GenerateRequest, LoadRequest
 from desktop.qt.worker import PairWorker
 from tests.qtfakes import FAKE_CONFIG, CalibratedPair, FakeLoader, ok_checker
@@ -86,11 +86,11 @@ def test_load_then_generate_signals_arrive_in_order(qtbot: QtBot, threaded) -> N
     assert [s.step.index for s in steps] == list(range(len(steps)))
     assert steps[-1].stats.tokens == 15 and len(steps) <= 5
     for s in steps:
-        *drafted, last = s.step.tokens
+        *drafted, last = s.step.pieces
         assert all(t.source is Source.ACCEPTED for t in drafted)
         assert last.source is Source.VERIFIER
-    assert max(len(s.step.tokens) for s in steps) == 5  # a full draft of 4, plus the verifier's
-    assert finished.finish_reason == "length"
+    assert max(len(s.step.pieces) for s in steps) == 5  # a full draft of 4, plus the verifier's
+    assert finished.finish_reason is FinishReason.LENGTH
     assert finished.stats.tokens == 15
 
 

@@ -39,13 +39,13 @@ def test_a_second_launch_leaves_the_first_reply_streaming(tmp_path: Path) -> Non
         assert second.returncode == 0, second.stderr
         assert ALREADY_RUNNING in second.stdout
         [(status, _, _)] = replies(data)
-        assert status == STREAMING  # still the first window's, still being written
+        assert status == STREAMING.value  # still the first window's, still being written
         first.send_signal(signal.SIGTERM)
         code, stderr = finish(first)
     finally:
         first.kill()
     assert code == 0, stderr
-    assert replies(data)[0][0] == STOPPED
+    assert replies(data)[0][0] == STOPPED.value
 
 
 def test_a_lock_left_by_a_killed_process_is_taken_over(tmp_path: Path, qtbot: QtBot) -> None:

@@ -146,8 +146,8 @@ def test_a_full_disk_mid_conversation_is_said_and_saved_on_retry(
     with qtbot.waitSignal(c.saved, timeout=1000):
         window.notice.action.click()
     assert saved_messages(tmp_path / "c.sqlite3") == [
-        ("user", DONE, question),
-        ("assistant", DONE, reply.content),
+        ("user", DONE.value, question),  # the rows as stored: the status as a string
+        ("assistant", DONE.value, reply.content),
     ]
     assert "Saved" in window.notice.label.text()
 
@@ -177,7 +177,7 @@ def test_a_message_sent_on_a_full_disk_stays_and_is_saved_with_the_next(
         with qtbot.waitSignal(c.saved, timeout=10000):
             send(qtbot, window, "again")
         rows = saved_messages(tmp_path / "c.sqlite3")
-        assert [(r, s) for r, s, _ in rows] == [("user", DONE), ("assistant", DONE)] * 2
+        assert [(r, s) for r, s, _ in rows] == [("user", DONE.value), ("assistant", DONE.value)] * 2
         assert [text for _, _, text in rows[::2]] == ["hello", "again"]
         assert all(len(text) == REPLY_TOKENS for _, _, text in rows[1::2])
     finally:
@@ -228,6 +228,7 @@ import json, os, resource, sys
 from pathlib import Path
 from PySide6.QtCore import QCoreApplication
 from desktop.store.db import Store
+from desktop.store.records import DONE
 from desktop.ui.interrupts import Interrupts
 
 app = QCoreApplication([])
@@ -235,11 +236,11 @@ interrupts = Interrupts()  # as the app does: a file-size limit must fail a writ
 path = Path(sys.argv[1])
 store = Store(path)
 info = store.create("chat")
-store.add_message(info.id, "user", "small", "done")
+store.add_message(info.id, "user", "small", DONE)
 sizes = [p.stat().st_size for p in path.parent.iterdir()]
 soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
 resource.setrlimit(resource.RLIMIT_FSIZE, (max(sizes) + 8192, hard))
-store.add_message(info.id, "user", "big " + "b" * 200000, "done")
+store.add_message(info.id, "user", "big " + "b" * 200000, DONE)
 failed = store.failure
 resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
 flushed = store.flush()

@@ -30,5 +30,5 @@ def test_a_signal_mid_reply_saves_it_as_stopped_and_exits(
     assert code == status, stderr
     assert "Traceback" not in stderr and "KeyboardInterrupt" not in stderr
     [(reply_status, content, reason)] = replies(data)
-    assert reply_status == STOPPED and reason == "cancelled"
+    assert reply_status == STOPPED.value and reason == "cancelled"  # as stored
     assert content  # the steps that streamed before the signal are kept

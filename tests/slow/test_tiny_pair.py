@@ -11,7 +11,7 @@ import pytest
 
 from desktop.engine.chat import Message
 from desktop.engine.config import DraftConfig, GenerationConfig, Mode, SamplingConfig
-from desktop.engine.events import Source
+from desktop.engine.events import FinishReason, Source
 from desktop.engine.pair import ModelPair
 from desktop.engine.sampling import probabilities
 
@@ -146,7 +146,7 @@ def test_stop_mid_reply_leaves_both_caches_usable(tiny_pair: ModelPair) -> None:
     for step in gen:
         if step.index == 2:
             cancel.set()
-    assert gen.finish_reason == "cancelled"
+    assert gen.finish_reason is FinishReason.CANCELLED
     d = tiny_pair.decoder
     assert d.verifier.tokens == gen.tokens[:-1]
     assert d.draft is not None and gen.tokens[: len(d.draft.tokens)] == d.draft.tokens

@@ -8,24 +8,16 @@ from pathlib import Path
 
 import pytest
 
-from desktop.engine.events import GenerationStats, Source
+from desktop.engine.events import FinishReason, GenerationStats, StepEvent
 from desktop.store.db import Store
 from desktop.store.export import NotAConversationError, from_json, import_into, to_json, to_markdown
-from desktop.store.records import DONE, STREAMING, ChatMessage, Step, Token
+from desktop.store.records import DONE, STREAMING, ChatMessage
+from tests.steps import text_step
 
 
-def step(i: int, accepted: str, verifier: str, rejected: tuple[str, ...] = ()) -> Step:
-    tokens = (*(Token(c, Source.ACCEPTED) for c in accepted), Token(verifier, Source.VERIFIER))
-    return Step(
-        index=i,
-        tokens=tokens,
-        drafted=(*accepted, *rejected),
-        rejected=rejected,
-        verifier=verifier,
-        probs=(0.9,) * (len(accepted) + len(rejected)) + (0.4,),
-        seconds=0.02,
-        drafter="draft model",
-    )
+def step(i: int, accepted: str, verifier: str, rejected: tuple[str, ...] = ()) -> StepEvent:
+    probs = (0.9,) * (len(accepted) + len(rejected)) + (0.4,)
+    return text_step(i, tuple(accepted), verifier, rejected, verifier_probs=probs, seconds=0.02)
 
 
 def a_conversation(store: Store) -> int:
@@ -34,7 +26,7 @@ def a_conversation(store: Store) -> int:
     reply = store.add_message(cid, "assistant", "", STREAMING, pair="tiny")
     store.append_steps(reply.id, [step(0, "He", "l", ("x", "y")), step(1, "lo", "\n"), step(2, "", "```")])
     stats = GenerationStats(steps=3, drafted=6, accepted=4, tokens=7, prompt_tokens=12)
-    store.finish_message(reply.id, DONE, "length", stats, verifier_alone_tps=31.5)
+    store.finish_message(reply.id, DONE, FinishReason.LENGTH, stats, verifier_alone_tps=31.5)
     return cid
 
 

@@ -4,21 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from desktop.engine.events import GenerationStats, Source
+from desktop.engine.events import FinishReason, GenerationStats, StepEvent
 from desktop.store.db import Store
-from desktop.store.records import DONE, STOPPED, STREAMING, Step, Token, title_from
+from desktop.store.records import DONE, STOPPED, STREAMING, title_from
+from tests.steps import text_step
 
 
-def step(i: int, text: str = "ab", drafter: str = "draft model") -> Step:
-    return Step(
-        index=i,
-        tokens=(Token(text[:1], Source.ACCEPTED), Token(text[1:], Source.VERIFIER)),
-        drafted=(text[:1], "x"),
-        rejected=("x",),
-        verifier=text[1:],
-        probs=(0.5, 0.25, 0.75),
-        seconds=0.01,
-        drafter=drafter,
+def step(i: int, text: str = "ab", drafter: str = "draft model") -> StepEvent:
+    return text_step(
+        i, (text[:1],), text[1:], ("x",), drafter=drafter, verifier_probs=(0.5, 0.25, 0.75), seconds=0.01
     )
 
 
@@ -30,7 +24,7 @@ def test_a_reply_and_its_steps_survive_a_new_connection(tmp_path: Path) -> None:
     reply = store.add_message(conv.id, "assistant", "", STREAMING, pair="tiny")
     store.append_steps(reply.id, [step(0, "ab"), step(1, "cd", "n-gram")])
     stats = GenerationStats(steps=2, drafted=4, accepted=2, tokens=4)
-    store.finish_message(reply.id, DONE, "stop", stats, verifier_alone_tps=27.5)
+    store.finish_message(reply.id, DONE, FinishReason.STOP, stats, verifier_alone_tps=27.5)
     store.close()
 
     again = Store(path)

@@ -8,29 +8,29 @@ from PySide6.QtCore import QPoint
 from PySide6.QtGui import QColor, QTextCharFormat, QTextCursor
 from pytestqt.qtbot import QtBot
 
-from desktop.engine.events import Source
+from desktop.engine.events import Source, StepEvent
 from desktop.qt.conversation import ConversationModel
-from desktop.store.records import STREAMING, ChatMessage, Step, Token
+from desktop.store.records import STREAMING, ChatMessage
 from desktop.ui.chat_view import ChatView
-from desktop.ui.formats import MESSAGE_ID, SOURCE, STEP, ViewOptions
+from desktop.ui.formats import MESSAGE_ID, STEP, ViewOptions, source_of
 from desktop.ui.markdown import align
 from desktop.ui.theme import LIGHT
 from desktop.ui.tooltips import step_tooltip
+from tests.steps import text_step
 
 A, V = Source.ACCEPTED, Source.VERIFIER
 
 
-def steps_of(text: str, size: int = 4) -> tuple[Step, ...]:
+def steps_of(text: str, size: int = 4) -> tuple[StepEvent, ...]:
     """Cut `text` into steps of `size` characters: all accepted but the last, the verifier's."""
     out = []
     for n, i in enumerate(range(0, len(text), size)):
         chunk = text[i : i + size]
-        tokens = (*(Token(c, A) for c in chunk[:-1]), Token(chunk[-1], V))
-        out.append(Step(n, tokens, drafted=(*chunk[:-1], "x"), rejected=("x",), verifier=chunk[-1]))
+        out.append(text_step(n, tuple(chunk[:-1]), chunk[-1], ("x",)))
     return tuple(out)
 
 
-def frame_formats(view: ChatView, mid: int) -> list[tuple[str, int, str, QColor]]:
+def frame_formats(view: ChatView, mid: int) -> list[tuple[str, int, Source | None, QColor]]:
     """(character, step, source, background) for every highlighted character of a message."""
     frame = view._frames[mid]
     doc = view.document()
@@ -46,15 +46,15 @@ def frame_formats(view: ChatView, mid: int) -> list[tuple[str, int, str, QColor]
                 (
                     doc.characterAt(pos),
                     int(fmt.property(STEP)),
-                    str(fmt.property(SOURCE)),
+                    source_of(fmt),
                     fmt.background().color(),
                 )
             )
     return out
 
 
-def expected(steps: tuple[Step, ...]) -> list[tuple[str, int, str]]:
-    return [(c, s.index, t.source.value) for s in steps for t in s.tokens for c in t.text]
+def expected(steps: tuple[StepEvent, ...]) -> list[tuple[str, int, Source]]:
+    return [(c, s.index, p.source) for s in steps for p in s.pieces for c in p.text]
 
 
 def test_streamed_steps_get_the_format_of_their_source(qtbot: QtBot) -> None:
@@ -70,7 +70,7 @@ def test_streamed_steps_get_the_format_of_their_source(qtbot: QtBot) -> None:
     got = frame_formats(view, 5)
     assert [(c, s, src) for c, s, src, _ in got] == expected(steps)
     for _, step, source, background in got:
-        pair = LIGHT.accepted if source == "accepted" else LIGHT.verifier
+        pair = LIGHT.accepted if source is A else LIGHT.verifier
         assert background == QColor(pair[step % 2])  # alternating shades mark step boundaries
 
 
@@ -106,7 +106,7 @@ def test_rejected_tokens_show_struck_through_when_asked(qtbot: QtBot) -> None:
     model.load(1, "t", [ChatMessage(3, "assistant", "abcdefgh", steps)])
     assert "x" not in view.document().toPlainText().split("Copy")[-1]
     view.set_options(ViewOptions(highlight=True, show_rejected=True))
-    rejected = [(c, s) for c, s, src, _ in frame_formats(view, 3) if src == "rejected"]
+    rejected = [(c, s) for c, s, src, _ in frame_formats(view, 3) if src is Source.REJECTED]
     assert rejected == [("x", 0), ("x", 1)]
     frame = view._frames[3]
     text = view.document().toPlainText()
@@ -128,15 +128,8 @@ def test_turning_highlights_off_keeps_the_step_data_but_no_colours(qtbot: QtBot)
 
 
 def test_the_tooltip_says_what_the_step_did() -> None:
-    step = Step(
-        6,
-        (Token("a", A), Token("b", V)),
-        drafted=("a", "c", "d"),
-        rejected=("c", "d"),
-        verifier="b",
-        probs=(0.9, 0.2, 0.7),
-    )
-    text = step_tooltip(step, "verifier")
+    step = text_step(6, ("a",), "b", ("c", "d"), verifier_probs=(0.9, 0.2, 0.7))
+    text = step_tooltip(step, V)
     assert "Step 7" in text
     assert "Accepted 1 of 3" in text
     assert "instead of <code>c</code>" in text
@@ -144,11 +137,11 @@ def test_the_tooltip_says_what_the_step_did() -> None:
 
 
 def test_the_tooltip_says_who_drafted() -> None:
-    by_model = Step(0, (Token("a", A), Token("b", V)), drafted=("a",), verifier="b", drafter="draft model")
+    by_model = text_step(0, ("a",), "b", drafter="draft model")
     by_lookup = replace(by_model, drafter="n-gram")
-    assert "The draft model proposed 1" in step_tooltip(by_model, "accepted")
-    assert "Prompt lookup (n-gram) proposed 1" in step_tooltip(by_lookup, "accepted")
-    assert "Prompt lookup" not in step_tooltip(by_model, "accepted")
+    assert "The draft model proposed 1" in step_tooltip(by_model, A)
+    assert "Prompt lookup (n-gram) proposed 1" in step_tooltip(by_lookup, A)
+    assert "Prompt lookup" not in step_tooltip(by_model, A)
 
 
 def test_prompt_lookup_tokens_are_underlined_dotted(qtbot: QtBot) -> None:
@@ -194,5 +187,5 @@ def test_hovering_finds_the_step_under_the_mouse(qtbot: QtBot) -> None:
     cursor.setPosition(frame.firstPosition() + 5)  # between "f" and "g": step 1
     rect = view.cursorRect(cursor)
     found = view.token_at(rect.center() + QPoint(2, 0))
-    assert found == (3, 1, "accepted")
+    assert found == (3, 1, A)
     assert view.token_at(QPoint(590, 390)) is None  # empty space has no step

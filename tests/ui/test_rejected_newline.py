@@ -7,17 +7,12 @@ from pytestqt.qtbot import QtBot
 
 from desktop.engine.events import Source
 from desktop.qt.conversation import ConversationModel
-from desktop.store.records import STREAMING, ChatMessage, Step, Token
+from desktop.store.records import STREAMING, ChatMessage
 from desktop.ui.chat_view import ChatView
-from desktop.ui.formats import SOURCE, ViewOptions, rejected_text
+from desktop.ui.formats import ViewOptions, rejected_text, source_of
+from tests.steps import text_step
 
-A, V = Source.ACCEPTED, Source.VERIFIER
-STEPS = (
-    Step(
-        0, (Token("one", A), Token(" two", V)), drafted=("one", "\n\n"), rejected=("\n\n",), verifier=" two"
-    ),
-    Step(1, (Token(" three", V),), drafted=("\n",), rejected=("\n",), verifier=" three"),
-)
+STEPS = (text_step(0, ("one",), " two", ("\n\n",)), text_step(1, (), " three", ("\n",)))
 
 
 def rejected_chars(view: ChatView, mid: int) -> list[tuple[str, bool]]:
@@ -28,7 +23,7 @@ def rejected_chars(view: ChatView, mid: int) -> list[tuple[str, bool]]:
         cursor = QTextCursor(doc)
         cursor.setPosition(pos + 1)
         fmt = cursor.charFormat()
-        if fmt.hasProperty(SOURCE) and fmt.property(SOURCE) == "rejected":
+        if source_of(fmt) is Source.REJECTED:
             out.append((doc.characterAt(pos), fmt.fontStrikeOut()))
     return out
 

@@ -7,6 +7,7 @@ from pathlib import Path
 from pytestqt.qtbot import QtBot
 
 from desktop.engine.config import GenerationConfig
+from desktop.engine.events import FinishReason
 from desktop.ui.pair_dialog import PairDialog
 from desktop.ui.preferences import Preferences, format_stop_strings, parse_stop_strings
 from desktop.ui.settings import Settings, default_preferences
@@ -41,4 +42,4 @@ def test_a_stop_string_ends_the_reply_before_it(qtbot: QtBot, window: MainWindow
     c.generation = GenerationConfig(max_tokens=30, stop=("gh",))
     send(qtbot, window, "abc")  # the fake language counts on from the prompt's last letter
     reply = c.conversation.messages()[-1]
-    assert reply.content == "uvwxyabcdef" and reply.finish_reason == "stop"
+    assert reply.content == "uvwxyabcdef" and reply.finish_reason is FinishReason.STOP

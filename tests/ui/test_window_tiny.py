@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from desktop.engine.config import DraftConfig, GenerationConfig, ModelConfig
+from desktop.engine.events import FinishReason
 from desktop.engine.pair import PairConfig
 from desktop.qt.controller import ChatController
 from desktop.qt.payloads import LoadRequest
@@ -61,7 +62,7 @@ def test_a_real_reply_streams_highlighted_then_stop_and_continue(
     assert probe.worst_ms < 250  # 100 ms is the goal; CI's 2 shared cores add scheduling noise
     reply = c.conversation.messages()[-1]
     assert reply.status == DONE and reply.content.strip()
-    assert sum(s.n_accepted for s in reply.steps) > 0  # the tiny draft agrees often
+    assert sum(len(s.accepted) for s in reply.steps) > 0  # the tiny draft agrees often
     # The rendered reply is coloured exactly by the steps' sources, in order.
     got = frame_formats(window.chat, reply.id)
     flat = expected(reply.steps)
@@ -79,7 +80,7 @@ def test_a_real_reply_streams_highlighted_then_stop_and_continue(
         qtbot.keyClick(window.composer.edit, Qt.Key.Key_Return)
     with qtbot.waitSignal(c.reply_finished, timeout=60_000) as blocker:
         qtbot.keyClick(window.composer.edit, Qt.Key.Key_Escape)
-    assert blocker.args[0].finish_reason == "cancelled"
+    assert blocker.args[0].finish_reason is FinishReason.CANCELLED
     stopped = c.conversation.messages()[-1]
     assert stopped.status == STOPPED and stopped.content
 
@@ -87,7 +88,7 @@ def test_a_real_reply_streams_highlighted_then_stop_and_continue(
     with qtbot.waitSignal(c.reply_finished, timeout=120_000) as blocker:
         qtbot.keyClicks(window.composer.edit, "Thanks!")
         qtbot.keyClick(window.composer.edit, Qt.Key.Key_Return)
-    assert blocker.args[0].finish_reason in ("stop", "length")
+    assert blocker.args[0].finish_reason in (FinishReason.STOP, FinishReason.LENGTH)
     assert c.conversation.messages()[-1].content.strip()
     assert [m.status for m in c.store.messages(c.conversation.conversation_id or 0)] == [
         DONE,

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from PySide6.QtGui import QTextCursor
 
+from desktop.engine.events import FinishReason
 from desktop.store.records import STOPPED, STREAMING, ChatMessage
 from desktop.ui.formats import header_format, link_format, plain_format
 from desktop.ui.theme import Theme
@@ -51,9 +52,9 @@ def status_text(message: ChatMessage) -> str:
     if message.status == STREAMING:
         return "writing…"
     if message.status == STOPPED:
-        return "stopped" if message.finish_reason != "error" else "stopped by an error"
-    if message.finish_reason == "length":
+        return "stopped" if message.finish_reason is not FinishReason.ERROR else "stopped by an error"
+    if message.finish_reason is FinishReason.LENGTH:
         return "reached the token limit: Continue writes more"
-    if message.finish_reason == "context":
+    if message.finish_reason is FinishReason.CONTEXT:
         return "context full"
     return ""
