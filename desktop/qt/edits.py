@@ -2,7 +2,7 @@
 or deleting any message, and continuing a reply cut at the token limit.
 
 Each edit changes the conversation model and the store together, on the GUI thread, through
-the controller that owns both; a new reply is started by the controller.
+the chat that owns both; a new reply is started by the chat.
 """
 
 from __future__ import annotations
@@ -14,16 +14,16 @@ from desktop.engine.events import FinishReason
 from desktop.store.records import DONE, STREAMING, ChatMessage
 
 if TYPE_CHECKING:
-    from desktop.qt.controller import ChatController
+    from desktop.qt.chat import Chat
 
 
 class ConversationEdits:
     """What the message actions and the system prompt box ask of the open conversation."""
 
-    def __init__(self, controller: ChatController) -> None:
-        # A weak reference: a cycle would leave the controller to the garbage collector, which
+    def __init__(self, chat: Chat) -> None:
+        # A weak reference: a cycle would leave the chat to the garbage collector, which
         # may run on the worker thread, and Qt objects must not be destroyed there.
-        self._c = cast("ChatController", weakref.proxy(controller))
+        self._c = cast("Chat", weakref.proxy(chat))
 
     def _index(self, mid: int) -> int | None:
         messages = self._c.conversation.messages()
@@ -37,7 +37,7 @@ class ConversationEdits:
         conversation.system_prompt = text
         if conversation.conversation_id is not None:
             self._c.store.set_system_prompt(conversation.conversation_id, text)
-            self._c.report_saving()
+            self._c.saving.report()
 
     def regenerate(self) -> bool:
         """Write the last reply again; the earlier one stays as a variant to flip back to."""
@@ -64,9 +64,8 @@ class ConversationEdits:
         if shown is None:
             return False
         c.store.show_variant(current.variants[0], shown.id)
-        c.conversation.replace(index, shown)
-        c.report_saving()
-        c.state_changed.emit(c.state)  # what Regenerate and Continue apply to changed
+        c.conversation.replace(index, shown)  # its reset tells the window what Regenerate applies to
+        c.saving.report()
         return True
 
     def edit_message(self, mid: int, text: str) -> bool:
@@ -117,7 +116,7 @@ class ConversationEdits:
     def _forget(self, removed: list[ChatMessage]) -> None:
         ids = {i for m in removed for i in (m.id, *m.variants)}
         self._c.store.remove_messages(sorted(ids))
-        self._c.report_saving()
+        self._c.saving.report()
 
 
 def can_continue(message: ChatMessage) -> bool:

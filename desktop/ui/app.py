@@ -75,10 +75,11 @@ class Screenshot(QObject):
         super().__init__(window)
         self.window, self.path, self.prompt, self.probe = window, path, prompt, probe
         self.status = 1
-        c = window.controller
-        c.pair_loaded.connect(self._on_loaded)
-        c.reply_finished.connect(self._on_finished)
-        c.failed.connect(self._on_failed)
+        session, chat = window.controller.session, window.controller.chat
+        session.pair_loaded.connect(self._on_loaded)
+        chat.reply_finished.connect(self._on_finished)
+        session.failed.connect(self._on_failed)
+        chat.failed.connect(self._on_failed)
 
     @Slot(object)
     def _on_loaded(self, info: PairInfo) -> None:
@@ -119,7 +120,7 @@ def _start(window: MainWindow, controller: ChatController, choice: PairChoice | 
         window.load(choice)
         return True
     try:
-        controller.load_pair(choice.request())
+        controller.session.load_pair(choice.request())
     except TandemError as e:
         print(f"tandem: {e}", file=sys.stderr)
         return False
@@ -160,7 +161,7 @@ def _run(
     store = opened.store
     store.purge_deleted()
     controller = ChatController(store, PairWorker())
-    controller.generation = prefs.generation
+    controller.session.generation = prefs.generation
     window = MainWindow(controller, settings, prefs, gpu_offload())
     notices = [n for n in (opened.notice, settings.reset_notice()) if n]
     for notice in notices:

@@ -44,10 +44,11 @@ def main(argv: list[str] | None = None) -> int:
     pairs = [(p.name, p.title, p.installed) for p in list_pairs()]
     dialog = PairDialog(choice, prefs.generation, pairs, gpu_offload())
     dialog.tabs.setCurrentIndex(["models", "sampling", "drafting"].index(args.tab))
-    controller.files_checked.connect(dialog.show_verdict)
+    session = controller.session
+    session.worker.files_checked.connect(dialog.show_verdict)
     loop = QEventLoop()
-    controller.files_checked.connect(loop.quit)
-    dialog.check_requested.connect(controller.check_files)
+    session.worker.files_checked.connect(loop.quit)
+    dialog.check_requested.connect(session.check_files)
     dialog._source_changed()  # ask again now that the verdict has somewhere to go
     QTimer.singleShot(120_000, loop.quit)
     dialog.show()

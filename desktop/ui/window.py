@@ -1,7 +1,8 @@
 """The main window: sidebar, top bar, message view, notices, stats strip and composer.
 
-Widgets enable themselves from the controller's `UiState`; the window only wires signals,
-keeps the preferences, and turns typed failures into notices.
+Widgets enable themselves from the pair session's `UiState`; the window only wires signals
+(to the session, the chat, or the worker itself for progress it only shows), keeps the
+preferences, and turns typed failures into notices.
 """
 
 from __future__ import annotations
@@ -89,7 +90,7 @@ class MainWindow(QMainWindow):
 
         self.sidebar = Sidebar()
         self.topbar = TopBar()
-        self.chat = ChatView(controller.conversation)
+        self.chat = ChatView(controller.chat.conversation)
         self.system_prompt = SystemPromptBar()
         self.system_prompt.set_presets(settings.system_presets())
         self.notice = Notice()
@@ -124,32 +125,33 @@ class MainWindow(QMainWindow):
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setSizes([250, 1000])
         self.setCentralWidget(self.splitter)
-        self.transfer = Transfer(self, controller)
+        self.transfer = Transfer(self, controller.chat)
         self._wire()
         self._shortcuts()
         self.topbar.set_options(prefs.view)
         self.chat.options = prefs.view
         self.apply_theme(self.theme)
-        self._on_state(controller.state)
+        self._on_state(controller.session.state)
         self.refresh_conversations()
         self.composer.edit.setFocus()
 
     def _wire(self) -> None:
-        c = self.controller
-        c.state_changed.connect(self._on_state)
-        c.load_progressed.connect(self._on_load_progress)
-        c.pair_loaded.connect(self._on_pair_loaded)
+        s, c = self.controller.session, self.controller.chat
+        s.state_changed.connect(self._on_state)
+        s.worker.load_progressed.connect(self._on_load_progress)
+        s.pair_loaded.connect(self._on_pair_loaded)
+        s.failed.connect(self.show_failure)
+        s.worker.fetch_progressed.connect(self._on_fetch_progress)
+        s.fetch_finished.connect(self._on_fetch_finished)
+        s.baseline_changed.connect(self._on_baseline_changed)
+        self.stats.measure_requested.connect(s.measure_again)
         c.failed.connect(self.show_failure)
         c.stats_changed.connect(self._on_stats)
         c.reply_started.connect(self._on_reply_started)
         c.conversations_changed.connect(self.refresh_conversations)
-        c.fetch_progressed.connect(self._on_fetch_progress)
-        c.fetch_finished.connect(self._on_fetch_finished)
-        c.save_failed.connect(self._on_save_failed)
-        c.saved.connect(self._on_saved)
-        c.baseline_changed.connect(self._on_baseline_changed)
+        c.saving.save_failed.connect(self._on_save_failed)
+        c.saving.saved.connect(self._on_saved)
         c.baseline_drifted.connect(self._on_baseline_drifted)
-        self.stats.measure_requested.connect(c.measure_again)
         c.conversation.reset.connect(self._on_conversation_reset)
         c.conversation.message_added.connect(self._on_message_added)
         self.sidebar.new_requested.connect(self.new_conversation)
@@ -170,7 +172,7 @@ class MainWindow(QMainWindow):
         self.chat.copied.connect(self._on_copied)
         self.chat.action_requested.connect(self._on_message_action)
         QGuiApplication.styleHints().colorSchemeChanged.connect(self._on_system_theme)
-        self.first_start.fetch_requested.connect(c.fetch_pair)
+        self.first_start.fetch_requested.connect(s.fetch_pair)
         self.first_start.choose_files_requested.connect(self.open_pair_dialog)
 
     def _shortcuts(self) -> None:
@@ -185,8 +187,8 @@ class MainWindow(QMainWindow):
         action("Search", QKeySequence.StandardKey.Find, self.sidebar.search.setFocus)
         action("Focus composer", "Ctrl+L", self.composer.edit.setFocus)
         action("Conversations", "Ctrl+Shift+L", self.show_conversations)
-        action("Stop", "Esc", self.controller.stop)
-        action("Regenerate", "Ctrl+R", self.controller.regenerate)
+        action("Stop", "Esc", self.controller.chat.stop)
+        action("Regenerate", "Ctrl+R", self.controller.chat.regenerate)
         action("Edit last", "Ctrl+E", self._begin_edit)
         action("Model pair", "Ctrl+M", self.open_pair_dialog)
         action("Highlight", "Ctrl+H", self.topbar.highlight.toggle)
@@ -267,7 +269,7 @@ class MainWindow(QMainWindow):
 
     @Slot(object)
     def _on_state(self, state: UiState) -> None:
-        messages = self.controller.conversation.messages()
+        messages = self.controller.chat.conversation.messages()
         has_reply = bool(messages) and messages[-1].role == "assistant"
         more = bool(messages) and can_continue(messages[-1])
         self.composer.set_state(state, has_reply, any(m.role == "user" for m in messages), more)
@@ -279,7 +281,7 @@ class MainWindow(QMainWindow):
             self.topbar.show_busy(STATUS[state])
         elif state is not UiState.LOADING:
             self.topbar.show_progress("", None)
-        pair = self.controller.pair
+        pair = self.controller.session.pair
         self.stats.status.setText(STATUS[state] + (f" · {pair.label}" if pair and state.can_send else ""))
         if self.composer.waiting and not state.will_be_ready:
             self.composer.set_waiting(False)
@@ -308,7 +310,7 @@ class MainWindow(QMainWindow):
         self.composer.context.set_context(info.n_ctx)
         self.show_first_start(False)
         self.notice.dismiss()
-        self._on_state(self.controller.state)
+        self._on_state(self.controller.session.state)
 
     @Slot(object)
     def _on_baseline_changed(self, info: PairInfo | None) -> None:
@@ -341,7 +343,7 @@ class MainWindow(QMainWindow):
     @Slot(str)
     def _on_save_failed(self, text: str) -> None:
         self.notice.show_message(
-            f"<b>Not saved.</b> {html.escape(text)}", "Retry save", self.controller.retry_save
+            f"<b>Not saved.</b> {html.escape(text)}", "Retry save", self.controller.chat.saving.retry
         )
         self._save_notice = True
 
@@ -356,49 +358,50 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def refresh_conversations(self, *_: object) -> None:
-        items = self.controller.store.conversations(self.sidebar.search.text())
-        self.sidebar.show_conversations(items, self.controller.conversation.conversation_id)
+        chat = self.controller.chat
+        items = chat.conversations(self.sidebar.search.text())
+        self.sidebar.show_conversations(items, chat.conversation.conversation_id)
 
     def open_latest(self) -> None:
         """Open the most recently used conversation (the window starts where the user left)."""
-        latest = self.controller.store.conversations("")
-        if latest:
-            self.controller.open_conversation(latest[0].id)
-            self.refresh_conversations()
+        self.controller.chat.open_latest()
+        self.refresh_conversations()
 
     @Slot()
     def new_conversation(self) -> None:
         QToolTip.hideText()
-        self.controller.new_conversation()
+        self.controller.chat.new_conversation()
         self.sidebar.list.clearSelection()
         self.sidebar.list.setCurrentItem(None)  # type: ignore[call-overload]
         self.composer.edit.setFocus()
 
     @Slot(int)
     def delete_conversation(self, cid: int) -> None:
-        info = self.controller.store.conversation(cid)
-        self.controller.delete_conversation(cid)
-        title = info.title if info else "conversation"
+        chat = self.controller.chat
+        info = chat.delete_conversation(cid)
+        if info is None:
+            return
         self.notice.show_message(
-            f"Deleted “{title}”.",
+            f"Deleted “{info.title}”.",
             "Undo",
-            lambda: self.controller.undelete_conversation(cid),
+            lambda: chat.undelete_conversation(cid),
             timeout_ms=15000,
         )
 
     @Slot()
     def _on_conversation_reset(self) -> None:
-        self.system_prompt.set_text(self.controller.conversation.system_prompt)
-        messages = self.controller.conversation.messages()
+        conversation = self.controller.chat.conversation
+        self.system_prompt.set_text(conversation.system_prompt)
+        messages = conversation.messages()
         last = next((m for m in reversed(messages) if m.role == "assistant"), None)
         self.composer.context.clear()
         if last is None:
             self.stats.show_reply(None, ())
         else:
             self.composer.context.show_stats(last.stats)
-            mode = self.controller.generation.draft.mode
+            mode = self.controller.session.generation.draft.mode
             self.stats.show_reply(last.stats, last.steps, last.verifier_alone_tps, mode)
-        self._on_state(self.controller.state)
+        self._on_state(self.controller.session.state)
 
     @Slot(object)
     def _on_preset_saved(self, _preset: object) -> None:
@@ -408,7 +411,7 @@ class MainWindow(QMainWindow):
     def _on_message_added(self, message: ChatMessage) -> None:
         if message.role == "assistant":
             self.stats.clear()
-        self._on_state(self.controller.state)
+        self._on_state(self.controller.session.state)
 
     @Slot(object)
     def _on_reply_started(self, started: ReplyStarted) -> None:
@@ -417,9 +420,9 @@ class MainWindow(QMainWindow):
     @Slot(object)
     def _on_stats(self, ready: StepReady) -> None:
         self.composer.context.show_stats(ready.stats)
-        pair = self.controller.pair
-        baseline = pair.verifier_alone_tps if pair else 0.0
-        self.stats.show_stats(ready.stats, baseline, self.controller.generation.draft.mode)
+        session = self.controller.session
+        baseline = session.pair.verifier_alone_tps if session.pair else 0.0
+        self.stats.show_stats(ready.stats, baseline, session.generation.draft.mode)
         self.stats.chart.add(ready.step)
 
     # -- composer -----------------------------------------------------------------------
@@ -433,16 +436,16 @@ class MainWindow(QMainWindow):
 
     @Slot(str)
     def _send(self, text: str) -> None:
-        if self.controller.send(self._readable(text)):
+        if self.controller.chat.send(self._readable(text)):
             self.composer.edit.clear()
-        elif self.controller.state.will_be_ready and text.strip():
+        elif self.controller.session.state.will_be_ready and text.strip():
             self.composer.set_waiting(True)
 
     @Slot(str)
     def _send_edit(self, text: str) -> None:
-        users = [m for m in self.controller.conversation.messages() if m.role == "user"]
+        users = [m for m in self.controller.chat.conversation.messages() if m.role == "user"]
         mid = self._editing if self._editing is not None else (users[-1].id if users else -1)
-        if self.controller.edits.edit_message(mid, self._readable(text)):
+        if self.controller.chat.edits.edit_message(mid, self._readable(text)):
             self._editing = None
             self.composer.end_edit()
             self.composer.edit.clear()
@@ -450,15 +453,15 @@ class MainWindow(QMainWindow):
     @Slot()
     def _begin_edit(self, mid: int | None = None) -> None:
         """Put a user message (the last one by default) in the composer to send again."""
-        users = [m for m in self.controller.conversation.messages() if m.role == "user"]
+        users = [m for m in self.controller.chat.conversation.messages() if m.role == "user"]
         message = users[-1] if mid is None and users else next((m for m in users if m.id == mid), None)
-        if message is not None and self.controller.state.can_send:
+        if message is not None and self.controller.session.state.can_send:
             self._editing = message.id
             self.composer.begin_edit(message.content, last=message is users[-1])
 
     @Slot(str, int)
     def _on_message_action(self, action: str, mid: int) -> None:
-        edits = self.controller.edits
+        edits = self.controller.chat.edits
         if action == EDIT:
             self._begin_edit(mid)
         elif action == DELETE:
@@ -486,7 +489,7 @@ class MainWindow(QMainWindow):
             self.show_failure(Failure(FailureKind.LOAD, str(e)))
             return False
         self.loaded_choice = choice
-        self.controller.load_pair(request)
+        self.controller.session.load_pair(request)
         return True
 
     @Slot(object)
@@ -502,16 +505,17 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def open_pair_dialog(self) -> None:
-        if not self.controller.state.can_change_pair:
+        session = self.controller.session
+        if not session.state.can_change_pair:
             return
         from desktop.models.listing import list_pairs
 
         pairs = [(p.name, p.title, p.installed) for p in list_pairs()]
         # The dialog starts from what is loaded, which `--pair` may have chosen over the settings.
-        choice = self.loaded_choice if self.controller.pair is not None else self.prefs.choice
-        dialog = PairDialog(choice, self.controller.generation, pairs, self.gpu_offload, self)
-        dialog.check_requested.connect(self.controller.check_files)
-        self.controller.files_checked.connect(dialog.show_verdict)
+        choice = self.loaded_choice if session.pair is not None else self.prefs.choice
+        dialog = PairDialog(choice, session.generation, pairs, self.gpu_offload, self)
+        dialog.check_requested.connect(session.check_files)
+        session.worker.files_checked.connect(dialog.show_verdict)
         self.dialog = dialog
         dialog.finished.connect(self._on_dialog_finished)
         dialog.open()
@@ -521,14 +525,15 @@ class MainWindow(QMainWindow):
         dialog, self.dialog = self.dialog, None
         if dialog is None:
             return
-        self.controller.files_checked.disconnect(dialog.show_verdict)
+        session = self.controller.session
+        session.worker.files_checked.disconnect(dialog.show_verdict)
         if code:
             result = dialog.result_value()
             # Sampling and drafting apply to the next reply; only another pair needs a reload.
-            reload = result.choice != self.loaded_choice or self.controller.pair is None
+            reload = result.choice != self.loaded_choice or session.pair is None
             self.prefs = replace(self.prefs, choice=result.choice, generation=result.generation)
             self.settings.save(self.prefs)
-            self.controller.generation = result.generation
+            session.generation = result.generation
             if reload:
                 self.load(result.choice)
         dialog.deleteLater()
@@ -542,7 +547,7 @@ class MainWindow(QMainWindow):
         self.activateWindow()
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        self.controller.cancel_load()  # a load in progress ends now, not when its file is read
-        self.controller.stop()  # the reply is saved as stopped when the app shuts the worker down
+        self.controller.session.cancel_load()  # a load in progress ends now, not when its file is read
+        self.controller.chat.stop()  # the reply is saved as stopped when the app shuts the worker down
         self.settings.save_geometry(self.saveGeometry(), self.splitter.saveState())
         super().closeEvent(event)

@@ -37,8 +37,8 @@ def controller(qtbot: QtBot, tmp_path: Path, loader: FakeLoader) -> Iterator[Cha
     """A controller with a loaded fake pair."""
     store = Store(tmp_path / "c.sqlite3")
     ctl = ChatController(store, PairWorker(loader=loader, checker=ok_checker))
-    with qtbot.waitSignal(ctl.pair_loaded, timeout=5000):
-        ctl.load_pair(LoadRequest(FAKE_CONFIG, "fake"))
+    with qtbot.waitSignal(ctl.session.pair_loaded, timeout=5000):
+        ctl.session.load_pair(LoadRequest(FAKE_CONFIG, "fake"))
     yield ctl
     ctl.shutdown()
     store.close()

@@ -33,16 +33,16 @@ def yielded(monkeypatch: pytest.MonkeyPatch) -> list[StepEvent]:
 def test_the_view_draws_the_very_events_the_engine_yielded(
     qtbot: QtBot, controller: ChatController, yielded: list[StepEvent]
 ) -> None:
-    view = ChatView(controller.conversation)
+    view = ChatView(controller.chat.conversation)
     qtbot.addWidget(view)
     drawn: list[StepEvent] = []
-    controller.conversation.step_added.connect(drawn.append)  # what the view is given
-    controller.generation = GenerationConfig(max_tokens=20, draft=DraftConfig(draft_max=4))
-    with qtbot.waitSignal(controller.reply_finished, timeout=5000) as finished:
-        assert controller.send("abc")
+    controller.chat.conversation.step_added.connect(drawn.append)  # what the view is given
+    controller.session.generation = GenerationConfig(max_tokens=20, draft=DraftConfig(draft_max=4))
+    with qtbot.waitSignal(controller.chat.reply_finished, timeout=5000) as finished:
+        assert controller.chat.send("abc")
     assert len(drawn) == len(yielded) > 1
     assert all(got is made for got, made in zip(drawn, yielded, strict=True))  # no copy, no re-decoding
-    reply = controller.conversation.messages()[-1]
+    reply = controller.chat.conversation.messages()[-1]
     assert all(kept is made for kept, made in zip(reply.steps, yielded, strict=True))
     assert isinstance(finished.args[0], ReplyFinished)
     assert finished.args[0].finish_reason is FinishReason.LENGTH
@@ -52,10 +52,10 @@ def test_the_view_draws_the_very_events_the_engine_yielded(
 def test_the_store_gives_back_the_engine_events_with_their_enums(
     qtbot: QtBot, controller: ChatController, yielded: list[StepEvent]
 ) -> None:
-    controller.generation = GenerationConfig(max_tokens=20, draft=DraftConfig(draft_max=4))
-    with qtbot.waitSignal(controller.reply_finished, timeout=5000):
-        assert controller.send("abc")
-    (_, stored) = controller.store.messages(controller.conversation.conversation_id or 0)
+    controller.session.generation = GenerationConfig(max_tokens=20, draft=DraftConfig(draft_max=4))
+    with qtbot.waitSignal(controller.chat.reply_finished, timeout=5000):
+        assert controller.chat.send("abc")
+    (_, stored) = controller.chat.store.messages(controller.chat.conversation.conversation_id or 0)
     assert stored.steps == tuple(yielded)  # ids, texts, timings and the finish reason too
     sources = {p.source for s in stored.steps for p in s.pieces}
     assert sources == {Source.ACCEPTED, Source.VERIFIER}

@@ -46,10 +46,10 @@ def _send_hi(app: QApplication) -> None:
         window.composer.edit.setPlainText("hi")
         window.composer.send.click()
 
-    if window.controller.pair is not None:
+    if window.controller.session.pair is not None:
         send()
     else:
-        window.controller.pair_loaded.connect(send)
+        window.controller.session.pair_loaded.connect(send)
 
 
 def main() -> int:

@@ -101,9 +101,9 @@ def open_window(qtbot: QtBot, tmp_path: Path) -> MainWindow:
     window = MainWindow(controller, Settings(tmp_path / "s.ini"), default_preferences(), gpu_offload=False)
     qtbot.addWidget(window)
     window.show()
-    with qtbot.waitSignal(controller.pair_loaded, timeout=5000):
-        controller.load_pair(LoadRequest(FAKE_CONFIG, "fake"))
-    controller.generation = GenerationConfig(max_tokens=REPLY_TOKENS)
+    with qtbot.waitSignal(controller.session.pair_loaded, timeout=5000):
+        controller.session.load_pair(LoadRequest(FAKE_CONFIG, "fake"))
+    controller.session.generation = GenerationConfig(max_tokens=REPLY_TOKENS)
     return window
 
 
@@ -112,17 +112,17 @@ def window(qtbot: QtBot, tmp_path: Path) -> Iterator[MainWindow]:
     win = open_window(qtbot, tmp_path)
     yield win
     win.controller.shutdown()
-    win.controller.store.close()
+    win.controller.chat.store.close()
 
 
 def send(qtbot: QtBot, window: MainWindow, text: str) -> None:
-    with qtbot.waitSignal(window.controller.reply_finished, timeout=10000):
+    with qtbot.waitSignal(window.controller.chat.reply_finished, timeout=10000):
         window.composer.edit.setPlainText(text)
         window.composer.send.click()
 
 
 def assert_usable(window: MainWindow) -> None:
-    assert window.controller.state is UiState.IDLE
+    assert window.controller.session.state is UiState.IDLE
     assert window.sidebar.isEnabled() and window.stats.status.text().startswith("Ready")
 
 
@@ -130,11 +130,11 @@ def test_a_full_disk_mid_conversation_is_said_and_saved_on_retry(
     qtbot: QtBot, window: MainWindow, tmp_path: Path
 ) -> None:
     c = window.controller
-    fill(c.store)
+    fill(c.chat.store)
     question = "question " + "7" * 6000  # more than the pages left (digits: not tokens for the fake)
     send(qtbot, window, question)
     assert_usable(window)
-    user, reply = c.conversation.messages()
+    user, reply = c.chat.conversation.messages()
     assert user.content == question and reply.status == DONE and len(reply.content) == REPLY_TOKENS
     assert window.notice.isVisible()
     assert "disk full" in window.notice.label.text() and "Free some space" in window.notice.label.text()
@@ -142,8 +142,8 @@ def test_a_full_disk_mid_conversation_is_said_and_saved_on_retry(
     assert saved_messages(tmp_path / "c.sqlite3") == []
     window.notice.action.click()  # still full: the notice comes back
     assert window.notice.isVisible() and "disk full" in window.notice.label.text()
-    make_room(c.store)
-    with qtbot.waitSignal(c.saved, timeout=1000):
+    make_room(c.chat.store)
+    with qtbot.waitSignal(c.chat.saving.saved, timeout=1000):
         window.notice.action.click()
     assert saved_messages(tmp_path / "c.sqlite3") == [
         ("user", DONE.value, question),  # the rows as stored: the status as a string
@@ -170,11 +170,11 @@ def test_a_message_sent_on_a_full_disk_stays_and_is_saved_with_the_next(
         send(qtbot, window, "hello")
         assert_usable(window)
         assert "hello" in window.chat.document().toPlainText()
-        assert [m.role for m in c.conversation.messages()] == ["user", "assistant"]
+        assert [m.role for m in c.chat.conversation.messages()] == ["user", "assistant"]
         assert "disk full" in window.notice.label.text()
         assert window.sidebar.isEnabled()
         disks[0].full = False
-        with qtbot.waitSignal(c.saved, timeout=10000):
+        with qtbot.waitSignal(c.chat.saving.saved, timeout=10000):
             send(qtbot, window, "again")
         rows = saved_messages(tmp_path / "c.sqlite3")
         assert [(r, s) for r, s, _ in rows] == [("user", DONE.value), ("assistant", DONE.value)] * 2
@@ -182,13 +182,13 @@ def test_a_message_sent_on_a_full_disk_stays_and_is_saved_with_the_next(
         assert all(len(text) == REPLY_TOKENS for _, _, text in rows[1::2])
     finally:
         c.shutdown()
-        c.store.close()
+        c.chat.store.close()
 
 
 def test_a_lone_surrogate_in_typed_text_is_replaced_with_a_notice(qtbot: QtBot, window: MainWindow) -> None:
-    with qtbot.waitSignal(window.controller.reply_finished, timeout=10000):
+    with qtbot.waitSignal(window.controller.chat.reply_finished, timeout=10000):
         window._send("broken \ud83d emoji")  # the slot itself: Qt drops a lone surrogate on emit
-    assert window.controller.conversation.messages()[0].content == "broken ? emoji"
+    assert window.controller.chat.conversation.messages()[0].content == "broken ? emoji"
     assert "could not be read" in window.notice.label.text()
 
 

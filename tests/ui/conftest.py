@@ -53,8 +53,8 @@ def window(qtbot: QtBot, tmp_path: Path, loader: FakeLoader) -> Iterator[MainWin
     qtbot.addWidget(win)
     win.resize(1100, 760)
     win.show()
-    with qtbot.waitSignal(controller.pair_loaded, timeout=5000):
-        controller.load_pair(LoadRequest(FAKE_CONFIG, "fake"))
+    with qtbot.waitSignal(controller.session.pair_loaded, timeout=5000):
+        controller.session.load_pair(LoadRequest(FAKE_CONFIG, "fake"))
     yield win
     controller.shutdown()
     store.close()

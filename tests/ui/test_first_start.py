@@ -34,7 +34,7 @@ def test_first_start_fetches_and_loads_the_pair(qtbot: QtBot, tmp_path: Path, mo
         assert window.stack.currentWidget() is window.first_start
         assert not window.composer.send.isEnabled()
         monkeypatch.setattr("desktop.ui.preferences.PairChoice.files", lambda self: ("v.gguf", "d.gguf"))
-        with qtbot.waitSignal(c.pair_loaded, timeout=5000):
+        with qtbot.waitSignal(c.session.pair_loaded, timeout=5000):
             window.first_start.tiny_button.click()
         assert fetched == ["tiny"]
         assert "verifier" in window.first_start.status.text()

@@ -33,7 +33,7 @@ def test_the_window_can_be_700_px_wide(qtbot: QtBot, window: MainWindow) -> None
 def test_a_long_pair_name_elides_instead_of_widening_the_window(qtbot: QtBot, window: MainWindow) -> None:
     window.resize(760, 600)
     qtbot.waitUntil(lambda: window.width() == 760)
-    window.controller.pair_loaded.emit(PairInfo("a-pair-with-a-long-label", LONG, LONG, 20.0))
+    window.controller.session.pair_loaded.emit(PairInfo("a-pair-with-a-long-label", LONG, LONG, 20.0))
     qtbot.wait(0)  # let the layout settle (no time passes)
     assert window.width() == 760
     assert window.minimumSizeHint().width() <= 700

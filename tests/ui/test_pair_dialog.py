@@ -65,13 +65,13 @@ def test_a_compatible_pair_can_be_loaded(qtbot: QtBot, window: MainWindow, tmp_p
     dialog.ngram.setChecked(True)
     assert not dialog.suffix.isChecked()
     dialog.suffix.setChecked(True)
-    with qtbot.waitSignal(window.controller.pair_loaded, timeout=5000):
+    with qtbot.waitSignal(window.controller.session.pair_loaded, timeout=5000):
         dialog.load_button.click()
     assert loader.loads[-1].verifier.path == str(verifier)
     assert loader.loads[-1].draft.path == str(draft)
-    draft_cfg = window.controller.generation.draft
+    draft_cfg = window.controller.session.generation.draft
     assert (draft_cfg.draft_max, draft_cfg.mode, draft_cfg.ngram) == (6, Mode.FASTEST, True)
-    assert window.controller.generation.sampling.greedy
+    assert window.controller.session.generation.sampling.greedy
     saved = window.settings.load()
     assert saved.choice.verifier == str(verifier)  # persisted
     assert saved.generation.draft.mode is Mode.FASTEST and saved.generation.draft.ngram

@@ -29,7 +29,7 @@ def tiny_loaded(
         lambda: [type("P", (), {"name": n, "title": n, "installed": True})() for n in ("default", "tiny")],
     )
     assert window.prefs.choice.pair == "default"
-    with qtbot.waitSignal(window.controller.pair_loaded, timeout=5000):
+    with qtbot.waitSignal(window.controller.session.pair_loaded, timeout=5000):
         window.load(PairChoice(pair="tiny"))
     return window
 
@@ -66,6 +66,6 @@ def test_changing_only_sampling_applies_without_a_reload(
     dialog.temperature.setValue(1.3)
     dialog.accept()
     c = tiny_loaded.controller
-    assert c.generation.sampling.temperature == pytest.approx(1.3)
+    assert c.session.generation.sampling.temperature == pytest.approx(1.3)
     assert len(loader.loads) == loads  # both models stay loaded
-    assert c.pair is not None and c.pair.label == "tiny"
+    assert c.session.pair is not None and c.session.pair.label == "tiny"

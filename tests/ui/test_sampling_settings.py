@@ -39,7 +39,7 @@ def test_the_dialog_sets_them_and_settings_keep_them(qtbot: QtBot, tmp_path: Pat
 
 def test_a_stop_string_ends_the_reply_before_it(qtbot: QtBot, window: MainWindow) -> None:
     c = window.controller
-    c.generation = GenerationConfig(max_tokens=30, stop=("gh",))
+    c.session.generation = GenerationConfig(max_tokens=30, stop=("gh",))
     send(qtbot, window, "abc")  # the fake language counts on from the prompt's last letter
-    reply = c.conversation.messages()[-1]
+    reply = c.chat.conversation.messages()[-1]
     assert reply.content == "uvwxyabcdef" and reply.finish_reason is FinishReason.STOP

@@ -40,9 +40,9 @@ def test_enter_while_loading_queues_the_message_and_sends_it_when_ready(qtbot: Q
     qtbot.addWidget(window)
     window.show()
     try:
-        c.generation = GenerationConfig(max_tokens=10, draft=DraftConfig(draft_max=2))
-        c.load_pair(LoadRequest(FAKE_CONFIG, "fake"))
-        assert c.state is UiState.LOADING
+        c.session.generation = GenerationConfig(max_tokens=10, draft=DraftConfig(draft_max=2))
+        c.session.load_pair(LoadRequest(FAKE_CONFIG, "fake"))
+        assert c.session.state is UiState.LOADING
         window.composer.edit.setFocus()
         qtbot.keyClicks(window.composer.edit, "hello")
         qtbot.keyClick(window.composer.edit, Qt.Key.Key_Return)
@@ -50,9 +50,9 @@ def test_enter_while_loading_queues_the_message_and_sends_it_when_ready(qtbot: Q
         assert hint.isVisible() and hint.text().startswith("Will send when the models are ready")
         assert window.composer.edit.toPlainText() == "hello"  # not swallowed
         assert window.composer.send.isEnabled()  # the button says the same as Enter
-        with qtbot.waitSignal(c.reply_finished, timeout=10000):
+        with qtbot.waitSignal(c.chat.reply_finished, timeout=10000):
             loader.release.set()
-        user = c.conversation.messages()[0]
+        user = c.chat.conversation.messages()[0]
         assert user.role == "user" and user.content == "hello"
         assert not hint.isVisible() and window.composer.edit.toPlainText() == ""
     finally:

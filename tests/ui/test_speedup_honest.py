@@ -85,9 +85,9 @@ def make_window(qtbot: QtBot, tmp_path: Path) -> Iterator[object]:
         qtbot.addWidget(window)
         window.resize(1300, 760)
         window.show()
-        with qtbot.waitSignal(c.pair_loaded, timeout=5000):
-            c.load_pair(LoadRequest(FAKE_CONFIG, "fake"))
-        c.generation = GenerationConfig(max_tokens=120, draft=DraftConfig(draft_max=2))
+        with qtbot.waitSignal(c.session.pair_loaded, timeout=5000):
+            c.session.load_pair(LoadRequest(FAKE_CONFIG, "fake"))
+        c.session.generation = GenerationConfig(max_tokens=120, draft=DraftConfig(draft_max=2))
         return window
 
     yield make
@@ -119,7 +119,7 @@ def test_a_reply_slower_than_its_calibration_says_the_machine_is_busy(qtbot: QtB
     calibrated = Costs((0.001, 0.0011, 0.0012), 0.0001)  # 1 ms a batch when it was measured
     window = make_window(FakeLoader(costs=calibrated, gate=Busy()))  # type: ignore[arg-type]
     c = window.controller
-    with qtbot.waitSignal(c.reply_finished, timeout=10000):
+    with qtbot.waitSignal(c.chat.reply_finished, timeout=10000):
         send(qtbot, window, "abc")
     text = window.stats.numbers["speedup"].text()
     assert "machine looks busy" in text or "machine busy" in text
@@ -130,27 +130,27 @@ def test_a_reply_faster_than_its_calibration_measures_again(qtbot: QtBot, make_w
     loader = FakeLoader(costs=Costs((5.0, 6.0, 7.0), 1.0), fresh=PLAUSIBLE)  # taken under load
     window = make_window(loader)
     c = window.controller
-    assert c.pair is not None and c.pair.verifier_alone_tps == pytest.approx(0.2)
-    with qtbot.waitSignal(c.baseline_changed, timeout=10000):
+    assert c.session.pair is not None and c.session.pair.verifier_alone_tps == pytest.approx(0.2)
+    with qtbot.waitSignal(c.session.baseline_changed, timeout=10000):
         send(qtbot, window, "abc")
     pair = loader.pairs[-1]
     assert isinstance(pair, CalibratedPair) and pair.refreshed == 1
-    assert c.pair.verifier_alone_tps == pytest.approx(50.0)
-    qtbot.waitUntil(lambda: c.state is UiState.IDLE, timeout=5000)
+    assert c.session.pair.verifier_alone_tps == pytest.approx(50.0)
+    qtbot.waitUntil(lambda: c.session.state is UiState.IDLE, timeout=5000)
 
 
 def test_measure_again_reaches_the_worker_and_updates_the_figure(qtbot: QtBot, make_window) -> None:  # type: ignore[no-untyped-def]
     loader = FakeLoader(costs=PLAUSIBLE, fresh=Costs((0.04, 0.05, 0.06), 0.01))
     window = make_window(loader)
     c = window.controller
-    c.generation = GenerationConfig(max_tokens=20, draft=DraftConfig(draft_max=2))
-    with qtbot.waitSignal(c.reply_finished, timeout=10000):
+    c.session.generation = GenerationConfig(max_tokens=20, draft=DraftConfig(draft_max=2))
+    with qtbot.waitSignal(c.chat.reply_finished, timeout=10000):
         send(qtbot, window, "abc")
     assert window.stats.measure.isVisible() and window.stats.measure.isEnabled()
     states: list[UiState] = []
-    c.state_changed.connect(states.append)
-    with qtbot.waitSignal(c.baseline_changed, timeout=10000):
+    c.session.state_changed.connect(states.append)
+    with qtbot.waitSignal(c.session.baseline_changed, timeout=10000):
         window.stats.measure.linkActivated.emit("measure")
     assert states[0] is UiState.MEASURING
-    assert c.pair is not None and c.pair.verifier_alone_tps == pytest.approx(25.0)
-    assert c.state is UiState.IDLE
+    assert c.session.pair is not None and c.session.pair.verifier_alone_tps == pytest.approx(25.0)
+    assert c.session.state is UiState.IDLE

@@ -27,19 +27,19 @@ def type_and_send(qtbot: QtBot, window: MainWindow, text: str) -> None:
 
 def test_enter_sends_shift_enter_adds_a_line_and_the_reply_streams(qtbot: QtBot, window: MainWindow) -> None:
     c = window.controller
-    c.generation = GenerationConfig(max_tokens=300, draft=DraftConfig(draft_max=4))
+    c.session.generation = GenerationConfig(max_tokens=300, draft=DraftConfig(draft_max=4))
     probe = StallProbe()
     probe.start()
     window.composer.edit.setFocus()
     qtbot.keyClicks(window.composer.edit, "abc")
     qtbot.keyClick(window.composer.edit, Qt.Key.Key_Return, Qt.KeyboardModifier.ShiftModifier)
     assert window.composer.edit.toPlainText() == "abc\n"
-    with qtbot.waitSignal(c.reply_finished, timeout=10000):
+    with qtbot.waitSignal(c.chat.reply_finished, timeout=10000):
         qtbot.keyClicks(window.composer.edit, "def")
         qtbot.keyClick(window.composer.edit, Qt.Key.Key_Return)
     probe.stop()
     assert window.composer.edit.toPlainText() == ""
-    user, reply = c.conversation.messages()
+    user, reply = c.chat.conversation.messages()
     assert user.content == "abc\ndef"
     assert reply.status == DONE and len(reply.content) == 300
     assert "accepted" in window.stats.numbers["acceptance"].text()
@@ -58,22 +58,22 @@ def test_escape_stops_the_reply_and_the_next_turn_works(qtbot: QtBot, tmp_path: 
         from desktop.qt.payloads import LoadRequest
         from tests.qtfakes import FAKE_CONFIG
 
-        with qtbot.waitSignal(c.pair_loaded, timeout=5000):
-            c.load_pair(LoadRequest(FAKE_CONFIG, "fake"))
-        c.generation = GenerationConfig(max_tokens=200)
+        with qtbot.waitSignal(c.session.pair_loaded, timeout=5000):
+            c.session.load_pair(LoadRequest(FAKE_CONFIG, "fake"))
+        c.session.generation = GenerationConfig(max_tokens=200)
         type_and_send(qtbot, window, "abc")
         qtbot.waitUntil(gate.reached.is_set, timeout=5000)
         assert window.composer.stop.isEnabled() and not window.composer.send.isEnabled()
         assert not window.sidebar.isEnabled()
         qtbot.keyClick(window.composer.edit, Qt.Key.Key_Escape)
-        assert c.state is UiState.STOPPING
-        with qtbot.waitSignal(c.reply_finished, timeout=5000):
+        assert c.session.state is UiState.STOPPING
+        with qtbot.waitSignal(c.chat.reply_finished, timeout=5000):
             gate.release.set()
-        assert c.conversation.messages()[-1].status == STOPPED
+        assert c.chat.conversation.messages()[-1].status == STOPPED
         assert "stopped" in window.chat.document().toPlainText()
-        with qtbot.waitSignal(c.reply_finished, timeout=5000):
+        with qtbot.waitSignal(c.chat.reply_finished, timeout=5000):
             type_and_send(qtbot, window, "again")
-        assert c.conversation.messages()[-1].status == DONE
+        assert c.chat.conversation.messages()[-1].status == DONE
     finally:
         gate.release.set()
         c.shutdown()
@@ -82,31 +82,31 @@ def test_escape_stops_the_reply_and_the_next_turn_works(qtbot: QtBot, tmp_path: 
 
 def test_regenerate_and_edit_last(qtbot: QtBot, window: MainWindow) -> None:
     c = window.controller
-    c.generation = GenerationConfig(max_tokens=8)
-    with qtbot.waitSignal(c.reply_finished, timeout=5000):
+    c.session.generation = GenerationConfig(max_tokens=8)
+    with qtbot.waitSignal(c.chat.reply_finished, timeout=5000):
         type_and_send(qtbot, window, "abc")
-    first = c.conversation.messages()[-1].id
-    with qtbot.waitSignal(c.reply_finished, timeout=5000):
+    first = c.chat.conversation.messages()[-1].id
+    with qtbot.waitSignal(c.chat.reply_finished, timeout=5000):
         window.composer.regenerate.click()
-    assert c.conversation.messages()[-1].id != first
+    assert c.chat.conversation.messages()[-1].id != first
     window.composer.edit_last.click()
     assert window.composer.editing and window.composer.edit.toPlainText() == "abc"
     window.composer.edit.selectAll()
-    with qtbot.waitSignal(c.reply_finished, timeout=5000):
+    with qtbot.waitSignal(c.chat.reply_finished, timeout=5000):
         qtbot.keyClicks(window.composer.edit, "xyz")
         qtbot.keyClick(window.composer.edit, Qt.Key.Key_Return)
-    assert [m.content for m in c.conversation.messages() if m.role == "user"] == ["xyz"]
+    assert [m.content for m in c.chat.conversation.messages() if m.role == "user"] == ["xyz"]
     assert not window.composer.editing
 
 
 def test_sidebar_new_search_rename_delete_and_undo(qtbot: QtBot, window: MainWindow) -> None:
     c = window.controller
-    c.generation = GenerationConfig(max_tokens=5)
-    with qtbot.waitSignal(c.reply_finished, timeout=5000):
+    c.session.generation = GenerationConfig(max_tokens=5)
+    with qtbot.waitSignal(c.chat.reply_finished, timeout=5000):
         type_and_send(qtbot, window, "first chat about apples")
     qtbot.keyClick(window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
-    assert c.conversation.messages() == ()
-    with qtbot.waitSignal(c.reply_finished, timeout=5000):
+    assert c.chat.conversation.messages() == ()
+    with qtbot.waitSignal(c.chat.reply_finished, timeout=5000):
         type_and_send(qtbot, window, "second chat about pears")
     assert window.sidebar.list.count() == 2
 
@@ -118,13 +118,13 @@ def test_sidebar_new_search_rename_delete_and_undo(qtbot: QtBot, window: MainWin
     item = window.sidebar.list.item(1)
     lst = window.sidebar.list
     qtbot.mouseClick(lst.viewport(), Qt.MouseButton.LeftButton, pos=lst.visualItemRect(item).center())
-    assert c.conversation.messages()[0].content == "first chat about apples"
+    assert c.chat.conversation.messages()[0].content == "first chat about apples"
     item.setText("Apples")  # as an in-place edit (F2) would
-    assert [i.title for i in c.store.conversations()].count("Apples") == 1
+    assert [i.title for i in c.chat.store.conversations()].count("Apples") == 1
 
     window.sidebar.delete_current()
     assert window.sidebar.list.count() == 1
-    assert c.conversation.conversation_id is None
+    assert c.chat.conversation.conversation_id is None
     assert window.notice.isVisible() and window.notice.action.text() == "Undo"
     window.notice.action.click()
     assert window.sidebar.list.count() == 2
@@ -132,21 +132,21 @@ def test_sidebar_new_search_rename_delete_and_undo(qtbot: QtBot, window: MainWin
 
 def test_a_failure_is_a_notice_not_reply_text(qtbot: QtBot, window: MainWindow) -> None:
     c = window.controller
-    c.generation = GenerationConfig(max_tokens=8)
-    with qtbot.waitSignal(c.failed, timeout=5000):
+    c.session.generation = GenerationConfig(max_tokens=8)
+    with qtbot.waitSignal(c.chat.failed, timeout=5000):
         type_and_send(qtbot, window, "a" * 5000)  # longer than the fake context
     assert window.notice.isVisible()
     assert "does not fit" in window.notice.label.text()
-    assert [m.role for m in c.conversation.messages()] == ["user"]  # no empty or error reply
-    assert c.state is UiState.IDLE
+    assert [m.role for m in c.chat.conversation.messages()] == ["user"]  # no empty or error reply
+    assert c.session.state is UiState.IDLE
 
 
 def test_switching_to_the_dark_theme_rebuilds_the_view(qtbot: QtBot, window: MainWindow) -> None:
     from desktop.ui.theme import DARK
 
     c = window.controller
-    c.generation = GenerationConfig(max_tokens=40)
-    with qtbot.waitSignal(c.reply_finished, timeout=5000):
+    c.session.generation = GenerationConfig(max_tokens=40)
+    with qtbot.waitSignal(c.chat.reply_finished, timeout=5000):
         type_and_send(qtbot, window, "abc")
     window.apply_theme(DARK)
     image = window.grab().toImage()
@@ -167,10 +167,10 @@ def test_the_strip_compares_the_reply_with_the_verifier_alone(qtbot: QtBot, tmp_
     qtbot.addWidget(window)
     window.show()
     try:
-        with qtbot.waitSignal(c.pair_loaded, timeout=5000):
-            c.load_pair(LoadRequest(FAKE_CONFIG, "fake"))
-        c.generation = GenerationConfig(max_tokens=20)  # enough tokens for a verdict
-        with qtbot.waitSignal(c.reply_finished, timeout=5000):
+        with qtbot.waitSignal(c.session.pair_loaded, timeout=5000):
+            c.session.load_pair(LoadRequest(FAKE_CONFIG, "fake"))
+        c.session.generation = GenerationConfig(max_tokens=20)  # enough tokens for a verdict
+        with qtbot.waitSignal(c.chat.reply_finished, timeout=5000):
             type_and_send(qtbot, window, "abc")
         label = window.stats.numbers["speedup"]
         assert label.isVisible() and "vs verifier alone" in label.text()
@@ -193,11 +193,11 @@ def test_closing_the_window_mid_load_cancels_it_without_a_failure(qtbot: QtBot, 
     qtbot.addWidget(window)
     window.show()
     try:
-        c.load_pair(LoadRequest(FAKE_CONFIG, "fake"))
+        c.session.load_pair(LoadRequest(FAKE_CONFIG, "fake"))
         qtbot.waitUntil(loader.started.is_set, timeout=5000)
-        with qtbot.assertNotEmitted(c.failed):
+        with qtbot.assertNotEmitted(c.session.failed):
             window.close()
-            qtbot.waitUntil(lambda: c.state is UiState.EMPTY, timeout=5000)
+            qtbot.waitUntil(lambda: c.session.state is UiState.EMPTY, timeout=5000)
         assert loader.saw_cancel and not window.notice.isVisible()
     finally:
         c.shutdown()
@@ -209,12 +209,12 @@ def test_prompt_lookup_reaches_the_engine_and_its_steps_say_so(qtbot: QtBot, win
 
     c = window.controller
     # The fake language repeats every 25 tokens, so prompt lookup finds what comes next.
-    c.generation = GenerationConfig(max_tokens=80, draft=DraftConfig(draft_max=4, ngram=True))
-    with qtbot.waitSignal(c.reply_finished, timeout=10000):
+    c.session.generation = GenerationConfig(max_tokens=80, draft=DraftConfig(draft_max=4, ngram=True))
+    with qtbot.waitSignal(c.chat.reply_finished, timeout=10000):
         type_and_send(qtbot, window, "abc")
-    drafters = {s.drafter for s in c.conversation.messages()[-1].steps}
+    drafters = {s.drafter for s in c.chat.conversation.messages()[-1].steps}
     assert "n-gram" in drafters
-    c.generation = GenerationConfig(max_tokens=80, draft=DraftConfig(draft_max=4, mode=Mode.FASTEST))
-    with qtbot.waitSignal(c.reply_finished, timeout=10000):
+    c.session.generation = GenerationConfig(max_tokens=80, draft=DraftConfig(draft_max=4, mode=Mode.FASTEST))
+    with qtbot.waitSignal(c.chat.reply_finished, timeout=10000):
         window.composer.regenerate.click()
-    assert "n-gram" not in {s.drafter for s in c.conversation.messages()[-1].steps}
+    assert "n-gram" not in {s.drafter for s in c.chat.conversation.messages()[-1].steps}

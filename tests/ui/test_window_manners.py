@@ -24,8 +24,8 @@ from tests.qtfakes import FAKE_CONFIG, FakeLoader, Gate, ok_checker
 
 
 def chat(window: MainWindow, qtbot: QtBot, text: str) -> None:
-    with qtbot.waitSignal(window.controller.reply_finished, timeout=10000):
-        window.controller.send(text)
+    with qtbot.waitSignal(window.controller.chat.reply_finished, timeout=10000):
+        window.controller.chat.send(text)
 
 
 def test_tooltips_go_when_the_mouse_leaves_and_on_new_chat(qtbot: QtBot, window: MainWindow) -> None:
@@ -41,7 +41,7 @@ def test_tooltips_go_when_the_mouse_leaves_and_on_new_chat(qtbot: QtBot, window:
 
 def test_send_shows_a_focus_ring(qtbot: QtBot, window: MainWindow) -> None:
     send = window.composer.send
-    window.controller.generation = GenerationConfig(max_tokens=4)
+    window.controller.session.generation = GenerationConfig(max_tokens=4)
     window.composer.edit.setPlainText("x")  # Send is enabled with text to send
     window.composer.edit.setFocus()
     qtbot.waitUntil(window.composer.edit.hasFocus)
@@ -59,16 +59,16 @@ def test_focus_stays_in_the_composer_after_stop(qtbot: QtBot, tmp_path: Path) ->
     qtbot.addWidget(window)
     window.show()
     try:
-        with qtbot.waitSignal(c.pair_loaded, timeout=5000):
-            c.load_pair(LoadRequest(FAKE_CONFIG, "fake"))
-        c.generation = GenerationConfig(max_tokens=200, draft=DraftConfig(draft_max=2))
-        c.send("go")
+        with qtbot.waitSignal(c.session.pair_loaded, timeout=5000):
+            c.session.load_pair(LoadRequest(FAKE_CONFIG, "fake"))
+        c.session.generation = GenerationConfig(max_tokens=200, draft=DraftConfig(draft_max=2))
+        c.chat.send("go")
         qtbot.waitUntil(gate.reached.is_set, timeout=5000)
         window.composer.stop.setFocus()
-        with qtbot.waitSignal(c.reply_finished, timeout=5000):
+        with qtbot.waitSignal(c.chat.reply_finished, timeout=5000):
             qtbot.mouseClick(window.composer.stop, Qt.MouseButton.LeftButton)
             gate.release.set()
-        qtbot.waitUntil(lambda: c.state is UiState.IDLE)
+        qtbot.waitUntil(lambda: c.session.state is UiState.IDLE)
         assert window.composer.edit.hasFocus()
         assert not window.topbar.pair_button.hasFocus()
     finally:
@@ -78,21 +78,21 @@ def test_focus_stays_in_the_composer_after_stop(qtbot: QtBot, tmp_path: Path) ->
 
 
 def test_the_list_opens_a_conversation_on_click_or_enter_only(qtbot: QtBot, window: MainWindow) -> None:
-    window.controller.generation = GenerationConfig(max_tokens=4)
+    window.controller.session.generation = GenerationConfig(max_tokens=4)
     chat(window, qtbot, "first")
     window.new_conversation()
     chat(window, qtbot, "second")
-    opened = window.controller.conversation.conversation_id
+    opened = window.controller.chat.conversation.conversation_id
     lst = window.sidebar.list
     lst.setFocus()  # tabbing into the list
     lst.setCurrentRow(1)  # arrows move the current row
-    assert window.controller.conversation.conversation_id == opened
+    assert window.controller.chat.conversation.conversation_id == opened
     qtbot.keyClick(lst, Qt.Key.Key_Return)
-    assert window.controller.conversation.conversation_id != opened
+    assert window.controller.chat.conversation.conversation_id != opened
 
 
 def test_the_rename_editor_has_room_for_its_text(qtbot: QtBot, window: MainWindow) -> None:
-    window.controller.generation = GenerationConfig(max_tokens=4)
+    window.controller.session.generation = GenerationConfig(max_tokens=4)
     chat(window, qtbot, "a title to rename")
     window.sidebar.rename_current()
     editor = window.sidebar.list.findChild(QLineEdit)
@@ -104,7 +104,7 @@ def test_the_rename_editor_has_room_for_its_text(qtbot: QtBot, window: MainWindo
 
 
 def test_an_empty_search_says_no_results(qtbot: QtBot, window: MainWindow) -> None:
-    window.controller.generation = GenerationConfig(max_tokens=4)
+    window.controller.session.generation = GenerationConfig(max_tokens=4)
     chat(window, qtbot, "hello")
     with qtbot.waitSignal(window.sidebar.search_changed, timeout=2000):
         window.sidebar.search.setText("zebra")
@@ -126,7 +126,7 @@ def test_the_app_opens_the_last_conversation(qtbot: QtBot, tmp_path: Path) -> No
     qtbot.addWidget(window)
     try:
         window.open_latest()
-        assert c.conversation.conversation_id == newer.id
+        assert c.chat.conversation.conversation_id == newer.id
         assert window.sidebar.current_id() == newer.id
     finally:
         c.shutdown()

@@ -37,8 +37,8 @@ def tiny_window(qtbot: QtBot, tmp_path: Path, tiny_paths: tuple[Path, Path]) -> 
     config = PairConfig(ModelConfig(str(v), n_ctx=1024), ModelConfig(str(d), n_ctx=1024))
     probe = StallProbe()
     probe.start()
-    with qtbot.waitSignal(controller.pair_loaded, timeout=120_000):
-        controller.load_pair(LoadRequest(config, "tiny"))
+    with qtbot.waitSignal(controller.session.pair_loaded, timeout=120_000):
+        controller.session.load_pair(LoadRequest(config, "tiny"))
     probe.stop()
     print(f"longest event-loop stall while loading: {probe.worst_ms:.0f} ms")
     yield window
@@ -51,16 +51,16 @@ def test_a_real_reply_streams_highlighted_then_stop_and_continue(
 ) -> None:
     window = tiny_window
     c = window.controller
-    c.generation = GenerationConfig(max_tokens=64, draft=DraftConfig(draft_max=4))
+    c.session.generation = GenerationConfig(max_tokens=64, draft=DraftConfig(draft_max=4))
     probe = StallProbe()
     probe.start()
-    with qtbot.waitSignal(c.reply_finished, timeout=120_000):
+    with qtbot.waitSignal(c.chat.reply_finished, timeout=120_000):
         qtbot.keyClicks(window.composer.edit, "Write a Python function that reverses a string.")
         qtbot.keyClick(window.composer.edit, Qt.Key.Key_Return)
     probe.stop()
     print(f"longest event-loop stall while generating: {probe.worst_ms:.0f} ms")
     assert probe.worst_ms < 250  # 100 ms is the goal; CI's 2 shared cores add scheduling noise
-    reply = c.conversation.messages()[-1]
+    reply = c.chat.conversation.messages()[-1]
     assert reply.status == DONE and reply.content.strip()
     assert sum(len(s.accepted) for s in reply.steps) > 0  # the tiny draft agrees often
     # The rendered reply is coloured exactly by the steps' sources, in order.
@@ -74,23 +74,23 @@ def test_a_real_reply_streams_highlighted_then_stop_and_continue(
         r += 1
     assert len(got) > 0.8 * len(reply.content.strip())
 
-    c.generation = GenerationConfig(max_tokens=400, draft=DraftConfig(draft_max=4))
-    with qtbot.waitSignal(c.stats_changed, timeout=60_000):
+    c.session.generation = GenerationConfig(max_tokens=400, draft=DraftConfig(draft_max=4))
+    with qtbot.waitSignal(c.chat.stats_changed, timeout=60_000):
         qtbot.keyClicks(window.composer.edit, "Now explain it in detail, step by step.")
         qtbot.keyClick(window.composer.edit, Qt.Key.Key_Return)
-    with qtbot.waitSignal(c.reply_finished, timeout=60_000) as blocker:
+    with qtbot.waitSignal(c.chat.reply_finished, timeout=60_000) as blocker:
         qtbot.keyClick(window.composer.edit, Qt.Key.Key_Escape)
     assert blocker.args[0].finish_reason is FinishReason.CANCELLED
-    stopped = c.conversation.messages()[-1]
+    stopped = c.chat.conversation.messages()[-1]
     assert stopped.status == STOPPED and stopped.content
 
-    c.generation = GenerationConfig(max_tokens=24, draft=DraftConfig(draft_max=4))
-    with qtbot.waitSignal(c.reply_finished, timeout=120_000) as blocker:
+    c.session.generation = GenerationConfig(max_tokens=24, draft=DraftConfig(draft_max=4))
+    with qtbot.waitSignal(c.chat.reply_finished, timeout=120_000) as blocker:
         qtbot.keyClicks(window.composer.edit, "Thanks!")
         qtbot.keyClick(window.composer.edit, Qt.Key.Key_Return)
     assert blocker.args[0].finish_reason in (FinishReason.STOP, FinishReason.LENGTH)
-    assert c.conversation.messages()[-1].content.strip()
-    assert [m.status for m in c.store.messages(c.conversation.conversation_id or 0)] == [
+    assert c.chat.conversation.messages()[-1].content.strip()
+    assert [m.status for m in c.chat.store.messages(c.chat.conversation.conversation_id or 0)] == [
         DONE,
         DONE,
         DONE,

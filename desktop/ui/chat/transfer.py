@@ -9,7 +9,7 @@ from typing import cast
 from PySide6.QtCore import QObject, Slot
 from PySide6.QtWidgets import QFileDialog, QMainWindow
 
-from desktop.qt.controller import ChatController
+from desktop.qt.chat import Chat
 from desktop.store.export import NotAConversationError, from_json, import_into, to_json, to_markdown
 
 MARKDOWN, JSON = "md", "json"
@@ -24,9 +24,9 @@ def file_name(title: str, kind: str) -> str:
 class Transfer(QObject):
     """Adds Export and Import to the window's Conversation menu; says what happened in `said`."""
 
-    def __init__(self, window: QMainWindow, controller: ChatController) -> None:
+    def __init__(self, window: QMainWindow, chat: Chat) -> None:
         super().__init__(window)  # the window is the parent: no reference to it, so no cycle
-        self.controller = controller
+        self.chat = chat
         self.said = ""  # the last result, one line (the window shows it)
         menu = window.menuBar().addMenu("&Conversation")
         self.export_markdown = menu.addAction("Export as Markdown…")
@@ -40,14 +40,14 @@ class Transfer(QObject):
 
     @Slot()
     def _enable(self) -> None:
-        has = bool(self.controller.conversation.messages())
+        has = bool(self.chat.conversation.messages())
         self.export_markdown.setEnabled(has)
         self.export_json.setEnabled(has)
-        self.import_json.setEnabled(not self.controller.state.busy)
+        self.import_json.setEnabled(not self.chat.state.busy)
 
     def export_to(self, path: Path, kind: str) -> bool:
         """Write the open conversation to `path` as Markdown or JSON; False (said) on failure."""
-        c = self.controller.conversation
+        c = self.chat.conversation
         write = to_markdown if kind == MARKDOWN else to_json
         try:
             path.write_text(write(c.title, c.system_prompt, c.messages()), encoding="utf-8")
@@ -67,10 +67,8 @@ class Transfer(QObject):
         except NotAConversationError as e:
             self.said = f"Could not import {path.name}: {e}."
             return False
-        info = import_into(self.controller.store, exported)
-        self.controller.report_saving()
-        self.controller.conversations_changed.emit()
-        self.controller.open_conversation(info.id)
+        info = import_into(self.chat.store, exported)
+        self.chat.added(info)
         self.said = f"Imported “{info.title}”"
         return True
 
@@ -78,7 +76,7 @@ class Transfer(QObject):
         return cast(QMainWindow, self.parent())
 
     def _ask_export(self, kind: str, label: str) -> None:
-        name = file_name(self.controller.conversation.title, kind)
+        name = file_name(self.chat.conversation.title, kind)
         path, _ = QFileDialog.getSaveFileName(
             self._window(), "Export conversation", str(Path.home() / name), f"{label} (*.{kind})"
         )
