@@ -12,7 +12,7 @@ from desktop.engine.config import ModelConfig
 from desktop.engine.costmodel import Costs
 from desktop.engine.errors import Cancelled
 from desktop.engine.model import Model
-from desktop.engine.pair import LoadProgress, ModelPair, PairConfig
+from desktop.engine.pair import LoadProgressCallback, ModelPair, PairConfig
 from tests.fakes import FakeModel, counting, diverging
 
 N_CTX = 2048
@@ -79,7 +79,7 @@ class FakeLoader:
     loads: list[PairConfig] = field(default_factory=list)
     pairs: list[ModelPair] = field(default_factory=list)
 
-    def __call__(self, cfg: PairConfig, progress: LoadProgress, cancel: threading.Event) -> ModelPair:
+    def __call__(self, cfg: PairConfig, progress: LoadProgressCallback, cancel: threading.Event) -> ModelPair:
         self.loads.append(cfg)
         self.started.set()
         if self.hold:

@@ -17,7 +17,7 @@ from desktop.engine.model import Model, VocabInfo
 from desktop.engine.pair_warnings import context_warnings, size_warnings
 from desktop.engine.speculative import Decoder, Generation
 
-LoadProgress = Callable[[str, float], None]  # (which model, fraction loaded)
+LoadProgressCallback = Callable[[str, float], None]  # called with (which model, fraction loaded)
 
 
 class Backend(Protocol):
@@ -71,7 +71,7 @@ class ModelPair:
         cls,
         backend: Backend,
         cfg: PairConfig,
-        progress: LoadProgress | None = None,
+        progress: LoadProgressCallback | None = None,
         cancel: threading.Event | None = None,
     ) -> ModelPair:
         """Check the pair from the vocabularies first, so an incompatible draft is never loaded.

@@ -14,8 +14,8 @@ import numpy as np
 
 from desktop.engine.config import DraftConfig, Mode, SamplingConfig
 from desktop.engine.costmodel import Costs
+from desktop.engine.draft_length import make_policy
 from desktop.engine.drafters import Drafter, Proposal
-from desktop.engine.drafting import make_policy
 from desktop.engine.events import Decision, StepEvent
 from desktop.engine.fastest import FastestSchedule
 

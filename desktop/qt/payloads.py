@@ -59,11 +59,14 @@ class LoadRequest:
     cancel: threading.Event = field(default_factory=threading.Event, compare=False)
 
 
-MEASURING = "machine"  # the LoadProgress stage after both models loaded: calibration
+MEASURING = "machine"  # the load stage after both models loaded: calibration
 
 
 @dataclass(frozen=True, slots=True)
-class LoadProgress:
+class LoadProgressed:
+    """How far loading has got: sent by the worker's `load_progressed` (the engine reports it
+    through a `LoadProgressCallback`)."""
+
     which: str  # "verifier", "draft", or MEASURING (fraction 0: no progress to report)
     fraction: float
 

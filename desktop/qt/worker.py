@@ -17,8 +17,7 @@ from desktop.engine.calibration import Drift, DriftCheck, DriftMeter, implausibl
 from desktop.engine.compat import Compatibility
 from desktop.engine.errors import Cancelled, TandemError
 from desktop.engine.events import FinishReason, GenerationStats
-from desktop.engine.pair import LoadProgress as LoadCallback
-from desktop.engine.pair import ModelPair, PairConfig
+from desktop.engine.pair import LoadProgressCallback, ModelPair, PairConfig
 from desktop.models.paths import calibration_file
 from desktop.qt.payloads import (
     MEASURING,
@@ -30,7 +29,7 @@ from desktop.qt.payloads import (
     FetchProgress,
     FetchRequest,
     GenerateRequest,
-    LoadProgress,
+    LoadProgressed,
     LoadRequest,
     PairInfo,
     ReplyFailed,
@@ -39,13 +38,13 @@ from desktop.qt.payloads import (
     StepReady,
 )
 
-Loader = Callable[[PairConfig, LoadCallback, threading.Event], ModelPair]
+Loader = Callable[[PairConfig, LoadProgressCallback, threading.Event], ModelPair]
 Checker = Callable[[str, str], Compatibility]
 FetchCallback = Callable[[str, int, int], None]
 Fetcher = Callable[[str, FetchCallback], tuple[Path, Path]]
 
 
-def llama_loader(cfg: PairConfig, progress: LoadCallback, cancel: threading.Event) -> ModelPair:
+def llama_loader(cfg: PairConfig, progress: LoadProgressCallback, cancel: threading.Event) -> ModelPair:
     """Load with llama.cpp (imported here, so fake-model tests never need it)."""
     from desktop.engine.llamacpp import LlamaBackend
 
@@ -88,7 +87,7 @@ def _close(pair: ModelPair | None) -> None:
 class PairWorker(QObject):
     """Loads, checks, fetches and generates, one request at a time, off the GUI thread."""
 
-    load_progressed = Signal(object)  # LoadProgress
+    load_progressed = Signal(object)  # LoadProgressed
     models_loaded = Signal(object)  # PairInfo
     load_failed = Signal(object)  # Failure
     load_cancelled = Signal()  # the request's cancel was set: nothing is loaded, nothing failed
@@ -131,7 +130,7 @@ class PairWorker(QObject):
             nonlocal shown
             if fraction - shown >= 0.02 or fraction >= 1.0:  # llama.cpp reports very often
                 shown = fraction
-                self.load_progressed.emit(LoadProgress(which, fraction))
+                self.load_progressed.emit(LoadProgressed(which, fraction))
 
         try:
             pair = self._loader(request.config, progress, request.cancel)
@@ -141,7 +140,7 @@ class PairWorker(QObject):
         except Exception as exc:
             self.load_failed.emit(Failure.from_exception(exc, FailureKind.LOAD))
             return
-        self.load_progressed.emit(LoadProgress(MEASURING, 0.0))
+        self.load_progressed.emit(LoadProgressed(MEASURING, 0.0))
         baseline = self._measure(pair)
         if request.cancel.is_set():  # the window closed while this machine was being measured
             _close(pair)

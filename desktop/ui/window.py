@@ -31,7 +31,7 @@ from desktop.qt.payloads import (
     Failure,
     FailureKind,
     FetchProgress,
-    LoadProgress,
+    LoadProgressed,
     PairInfo,
     ReplyStarted,
     StepReady,
@@ -292,7 +292,7 @@ class MainWindow(QMainWindow):
         self.stack.setCurrentWidget(self.first_start if show else self.chat)
 
     @Slot(object)
-    def _on_load_progress(self, progress: LoadProgress) -> None:
+    def _on_load_progress(self, progress: LoadProgressed) -> None:
         if progress.which == MEASURING:
             self.topbar.show_busy("Measuring this machine…")
             self.stats.status.setText("Measuring this machine (a few seconds, the first time only)…")

@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from desktop.engine.config import DraftConfig, GenerationConfig
-from desktop.engine.pair import LoadProgress, ModelPair, PairConfig
+from desktop.engine.pair import LoadProgressCallback, ModelPair, PairConfig
 from desktop.qt.controller import ChatController
 from desktop.qt.payloads import LoadRequest
 from desktop.qt.state import UiState
@@ -27,7 +27,7 @@ class SlowLoader:
         self.release = threading.Event()
         self.inner = FakeLoader()
 
-    def __call__(self, cfg: PairConfig, progress: LoadProgress, cancel: threading.Event) -> ModelPair:
+    def __call__(self, cfg: PairConfig, progress: LoadProgressCallback, cancel: threading.Event) -> ModelPair:
         self.release.wait(10)
         return self.inner(cfg, progress, cancel)
 
