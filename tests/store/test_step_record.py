@@ -12,6 +12,7 @@ import pytest
 
 from desktop.engine.events import Decision, DecisionKind, FinishReason, Piece, Source, StepEvent, StepTimings
 from desktop.store.db import Store
+from desktop.store.export import from_json, import_into
 from desktop.store.records import (
     DONE,
     STOPPED,
@@ -128,3 +129,31 @@ def test_every_finish_reason_round_trips(tmp_path: Path, reason: FinishReason) -
     reply = store.add_message(cid, "assistant", "", STREAMING)
     store.finish_message(reply.id, MessageStatus.STOPPED, reason, None)
     assert store.messages(cid)[0].finish_reason is reason
+
+
+def test_a_version_1_export_imports_into_engine_events(tmp_path: Path) -> None:
+    step = {
+        "index": 0,
+        "drafted": ["He", "y"],
+        "accepted": ["He"],
+        "rejected": ["y"],
+        "verifier": "llo",
+        "tokens": [{"text": "He", "source": "accepted"}, {"text": "llo", "source": "verifier"}],
+        "verifier_probs": [],
+        "draft_probs": [],
+        "seconds": 0.5,
+        "drafter": "draft model",
+    }
+    reply = {"role": "assistant", "content": "Hello", "status": "stopped", "finish_reason": "error"}
+    doc = {
+        "format": "tandem-conversation",
+        "version": 1,
+        "title": "t",
+        "messages": [reply | {"steps": [step]}],
+    }
+    store = Store(tmp_path / "c.sqlite3")
+    (message,) = store.messages(import_into(store, from_json(json.dumps(doc))).id)
+    assert (message.status, message.finish_reason) == (STOPPED, FinishReason.ERROR)
+    (event,) = message.steps
+    assert [p.source for p in event.pieces] == [Source.ACCEPTED, Source.VERIFIER]
+    assert event.rejected == (UNKNOWN_TOKEN,) and event.timings.total_s == 0.5 and event.text == "Hello"
