@@ -66,8 +66,13 @@ $(VENV)/.pyinstaller: $(VENV)/.deps
 	$(PY) -m pip install -q "pyinstaller>=6.10"
 	@touch $@
 
+# WITH_MODELS=tiny|default: the offline edition, a verified pair inside the package, used in place.
+WITH_MODELS ?=
+export WITH_MODELS
 dist: setup $(VENV)/.pyinstaller
 	$(VENV)/bin/pyinstaller --noconfirm --log-level WARN --distpath dist --workpath build/pyinstaller packaging/tandem.spec
+	@if [ -n "$(WITH_MODELS)" ]; then $(PY) -m desktop models fetch $(WITH_MODELS) && \
+	  $(PY) packaging/bundle_models.py dist/tandem $(WITH_MODELS); fi
 	@if [ "$$(uname)" = Linux ]; then bash packaging/linux/build-deb.sh; fi
 
 clean:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from desktop.engine.errors import TandemError
+from desktop.models.bundled import bundled_path
 from desktop.models.catalog import CATALOG, Catalog, DerivedFile, ModelFile
 from desktop.models.errors import FetchError
 from desktop.models.integrity import (
@@ -75,6 +76,8 @@ class Fetcher:
     def ensure(self, name: str) -> Path:
         """Install catalog file `name` unless a verified copy is already there; return its path."""
         entry = self.catalog.file(name)
+        if (bundled := bundled_path(name)) is not None and not (self.models_dir / name).exists():
+            return bundled  # an offline edition's copy, used in place
         self.models_dir.mkdir(parents=True, exist_ok=True)
         if isinstance(entry, DerivedFile):
             return self._ensure_derived(entry)

@@ -111,10 +111,14 @@ def list_text(library: Library) -> str:
     if models_dir().is_dir():
         lines += [f"  {leftover.describe()}" for leftover in clean_partials(models_dir())]
     own = [m for m in library.models if m.source is Source.TANDEM]
-    others = [m for m in library.models if m.source is not Source.TANDEM]
+    bundled = [m for m in library.models if m.source is Source.BUNDLED]
+    others = [m for m in library.models if m.source not in (Source.TANDEM, Source.BUNDLED)]
     for m in own:
         lines.append(f"  {m.name}  {_summary(m)}{verified.get(m.path, '')}")
     lines += ["  (none)"] if not own else []
+    if bundled:
+        lines.append(f"Bundled with the app (read-only, used in place): {bundled[0].path.parent}")
+        lines += [f"  {m.name}  {_summary(m)}" for m in bundled]
     lines.append("Found in other apps and added folders (used in place, never copied):")
     for m in others:
         lines += [f"  {m.source.value}: {m.name}  {_summary(m)}", f"      {_where(m)}"]
