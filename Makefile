@@ -72,7 +72,7 @@ export WITH_MODELS
 dist: setup $(VENV)/.pyinstaller
 	$(VENV)/bin/pyinstaller --noconfirm --log-level WARN --distpath dist --workpath build/pyinstaller packaging/tandem.spec
 	@if [ -n "$(WITH_MODELS)" ]; then $(PY) -m desktop models fetch $(WITH_MODELS) && \
-	  $(PY) packaging/bundle_models.py dist/tandem $(WITH_MODELS); fi
+	  PYTHONPATH=. $(PY) packaging/bundle_models.py dist/tandem $(WITH_MODELS); fi
 	@if [ "$$(uname)" = Linux ]; then bash packaging/linux/build-deb.sh; fi
 
 clean:

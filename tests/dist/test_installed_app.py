@@ -140,14 +140,16 @@ def offline_edition(installed: Path, tmp_path_factory: pytest.TempPathFactory) -
     app = tmp_path_factory.mktemp("offline") / "tandem"
     shutil.copytree(installed / "opt" / "tandem", app, symlinks=True, copy_function=os.link)
     bundle = [sys.executable, str(ROOT / "packaging" / "bundle_models.py"), str(app), "tiny"]
-    subprocess.run(bundle, check=True, capture_output=True, text=True, cwd=ROOT)
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run(bundle, capture_output=True, text=True, cwd=ROOT, env=env, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
     return app
 
 
 def test_the_offline_edition_chats_from_an_empty_home(offline_edition: Path, tmp_path: Path) -> None:
     home = tmp_path / "empty-home"
     home.mkdir()
-    inside = {p: p.stat().st_mtime_ns for p in offline_edition.rglob("*")}
+    inside = {p: p.lstat().st_mtime_ns for p in offline_edition.rglob("*")}
     done = run(offline_edition, home, "generate", "--pair", "tiny", "--json", "--prompt", "Name a colour.",
                "--max-tokens", "12", app=offline_edition)  # fmt: skip
     assert done.returncode == 0, done.stderr
@@ -155,4 +157,4 @@ def test_the_offline_edition_chats_from_an_empty_home(offline_edition: Path, tmp
     listed = run(offline_edition, home, "models", "list", app=offline_edition)
     assert "Bundled with the app" in listed.stdout and "tiny" in listed.stdout and "installed" in listed.stdout
     assert not list(home.rglob("*.gguf")), "a bundled model was copied into the data folder"
-    assert {p: p.stat().st_mtime_ns for p in offline_edition.rglob("*")} == inside
+    assert {p: p.lstat().st_mtime_ns for p in offline_edition.rglob("*")} == inside
