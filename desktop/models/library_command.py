@@ -30,12 +30,22 @@ def add_arguments(subparsers: argparse._SubParsersAction) -> None:  # type: igno
         p.add_argument("--json", action="store_true", help="one JSON object for scripts")
 
 
+def saved_folders() -> tuple[Path, ...]:
+    """The folders added in the window's Model library (settings.ini, which only the UI reads)."""
+    try:
+        from desktop.ui.settings import Settings
+    except ImportError:  # a build without Qt has no window to add folders in
+        return ()
+    return Settings().model_folders()
+
+
 def scan(folders: list[str]) -> Library:
-    """The library of this machine plus `folders`, with header reads cached."""
+    """The library of this machine plus the saved folders and `folders`, with header reads cached."""
     from desktop.models.paths import gguf_info_cache
 
-    locations = default_locations(folders=tuple(Path(f).expanduser() for f in folders))
-    return scan_library(locations, gguf_info_cache())
+    given = tuple(Path(f).expanduser() for f in folders)
+    added = tuple(dict.fromkeys((*saved_folders(), *given)))
+    return scan_library(default_locations(folders=added), gguf_info_cache())
 
 
 def _mb(size: int) -> str:
@@ -122,6 +132,8 @@ def list_text(library: Library) -> str:
     if library.skipped:
         lines.append("Not usable:")
         lines += [f"  {s.source.value}: {s.name}: {s.reason}  ({s.path})" for s in library.skipped]
+    missing = [loc.root for loc in library.searched if loc.source is Source.FOLDER and not loc.root.is_dir()]
+    lines += [f"Added folder {root} does not exist now (kept in the list)" for root in missing]
     lines.append("Pairs:")
     for p in _pairs_json():
         mark = " (default)" if p["default"] else ""
