@@ -65,8 +65,8 @@ def pick_file(qtbot: QtBot, dialog: LibraryDialog, query: str, name: str) -> Non
     page = dialog.hub
     page.query.setText(query)
     page.search.click()
-    qtbot.waitUntil(lambda: page.repos.count() >= 1, timeout=30000)
-    page.repos.setCurrentRow(0)
+    qtbot.waitUntil(lambda: page.repos.topLevelItemCount() >= 1, timeout=30000)
+    page.repos.setCurrentItem(page.repos.topLevelItem(0))
     qtbot.waitUntil(lambda: page.files.topLevelItemCount() >= 1, timeout=30000)
     items = [page.files.topLevelItem(i) for i in range(page.files.topLevelItemCount())]
     chosen = next(i for i in items if i is not None and i.text(0) == name)
@@ -84,7 +84,7 @@ def test_search_files_download_with_progress_then_listed(
     assert hub.requests == 0  # opening the library contacts nobody
     page = dialog.hub
     pick_file(qtbot, dialog, "smollm2", Q4)
-    assert page.repos.item(0).text().startswith(REPO)  # type: ignore[union-attr]
+    assert page.repos.topLevelItem(0).text(0) == REPO  # type: ignore[union-attr]
     files = [page.files.topLevelItem(i) for i in range(page.files.topLevelItemCount())]
     assert [(f.text(0), f.text(1), f.text(2)) for f in files if f] == [
         (Q4, "Q4_K_M", "3.0 MB"),
@@ -97,6 +97,9 @@ def test_search_files_download_with_progress_then_listed(
     qtbot.waitUntil(lambda: row.bar.value() > 0, timeout=30000)
     assert re.fullmatch(rf"Downloading {Q4}: [01] of 3 MB(, [\d.]+ MB/s)?(, \d+ s left)?", row.label.text())
     assert row.cancel.isVisible() and not row.clear.isVisible()
+    page.download.click()  # again, while it downloads: not queued twice
+    qtbot.waitUntil(lambda: page.status.text().endswith("queued below."), timeout=30000)
+    assert list(dialog.downloads.rows.values()) == [row]
     hub.release()
     installed = dialog.installed
     qtbot.waitUntil(lambda: any(m.name == f"{REPO}/{Q4}" for m in installed.rows()), timeout=30000)
@@ -135,7 +138,7 @@ def test_cancel_leaves_a_resumable_partial_and_resume_finishes(
 
 def test_a_hub_error_is_one_line(qtbot: QtBot, dialog: LibraryDialog, hub: FakeHub) -> None:
     pick_file(qtbot, dialog, "gated", "gated-Q4_K_M.gguf")
-    assert "gated: accept its licence" in dialog.hub.repos.item(0).text()  # type: ignore[union-attr]
+    assert "gated: accept its licence" in dialog.hub.repos.topLevelItem(0).text(0)  # type: ignore[union-attr]
     dialog.hub.download.click()
     status = dialog.hub.status
     qtbot.waitUntil(lambda: status.text().startswith("✗"), timeout=30000)

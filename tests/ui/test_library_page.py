@@ -110,3 +110,17 @@ def test_added_folders_are_saved_searched_and_kept_when_missing(
     assert Settings(tmp_path / "settings.ini").model_folders() == (gone,)
     assert (extra / "nested" / "added.gguf").is_file()  # removing a folder deletes nothing
     assert ("Ollama", OLLAMA_DRAFT) in names(dialog)
+
+
+def test_the_models_menu_opens_the_library_and_feeds_the_pair_dialog(qtbot: QtBot, window) -> None:  # type: ignore[no-untyped-def]
+    menu = window.library
+    assert menu.open_action.shortcut().toString() == "Ctrl+Shift+M"
+    assert "Model library…" in [a.text() for a in window.menuBar().actions()[-1].menu().actions()]
+    with qtbot.waitSignal(menu.models.changed, timeout=30000):
+        menu.open_action.trigger()
+    assert menu.dialog is not None and menu.dialog.isVisible()
+    assert menu.dialog.tabs.currentWidget() is menu.dialog.installed
+    window.open_pair_dialog()
+    dialog = window.dialog
+    assert dialog is not None and dialog.drafts.isVisibleTo(dialog)
+    menu.dialog.shut_down()

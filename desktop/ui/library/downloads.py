@@ -17,7 +17,7 @@ from desktop.models.download_queue import Download, DownloadQueue, JobState, Job
 from desktop.models.hub import RemoteFile
 from desktop.ui.library.rows import megabytes
 
-NAME_CHARS = 36  # longer file names are cut in the middle: the start and the quantization stay
+NAME_CHARS = 40  # longer file names are cut in the middle: the start and the quantization stay
 
 
 def short_name(name: str, chars: int = NAME_CHARS) -> str:
@@ -102,7 +102,11 @@ class DownloadsPanel(QWidget):
         self.setVisible(False)
 
     def submit(self, remote: RemoteFile) -> int:
-        """Queue `remote`; its row appears at once."""
+        """Queue `remote` (its row appears at once) unless it is already queued or running."""
+        for job, row in self.rows.items():
+            same = (row.update_.remote.repo, row.update_.remote.path) == (remote.repo, remote.path)
+            if same and row.update_.state in (JobState.QUEUED, JobState.RUNNING):
+                return job
         return self.queue.submit(remote)
 
     @Slot(object)

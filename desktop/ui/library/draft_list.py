@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QComboBox, QListWidget, QListWidgetItem, QVBoxLayo
 from desktop.engine.errors import TandemError
 from desktop.models.drafts import DraftReport, find_drafts
 from desktop.models.library import Library, LibraryModel, describe_file
-from desktop.ui.library.rows import describe, megabytes
+from desktop.ui.library.rows import describe, megabytes, short_name
 
 DATA = Qt.ItemDataRole.UserRole
 
@@ -42,7 +42,7 @@ class VerifierCombo(QComboBox):
         self.clear()
         self.setPlaceholderText("Choose a model found on this computer, or a file below")
         for m in sorted(library.models, key=lambda m: (-m.size, m.name)):
-            self.addItem(f"{m.name}  ({describe(m)})", m)
+            self.addItem(f"{short_name(m)}  ({describe(m)})", m)
         self.match(current)
 
     def match(self, path: str) -> None:
@@ -69,7 +69,9 @@ class DraftList(QWidget):
         self.list = QListWidget()
         self.list.setAccessibleName("Drafts for this verifier")
         self.list.setWordWrap(True)
-        self.list.setMinimumHeight(self.fontMetrics().lineSpacing() * 9)
+        self.list.setMinimumHeight(self.fontMetrics().lineSpacing() * 16)
+        self.list.setMinimumWidth(self.fontMetrics().averageCharWidth() * 100)
+        self.list.setSpacing(2)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.list)
@@ -104,7 +106,8 @@ class DraftList(QWidget):
         if report.problem:
             self._add(f"✗ This verifier cannot speculate: {report.problem}. Tick “No draft”.", None)
         for d in report.drafts:
-            item = self._add(f"✓ {d.model.name}  ({describe(d.model)})\n      {'; '.join(d.notes)}", d.model)
+            text = f"✓ {short_name(d.model)}  ({describe(d.model)})\n      {'; '.join(d.notes)}"
+            item = self._add(text, d.model)
             item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
             item.setToolTip(f"{d.model.path}\nClick to use it as the draft")
         if not report.drafts and not report.problem:
@@ -115,10 +118,11 @@ class DraftList(QWidget):
             self._add(line, None)
         for r in report.refused:
             reason = "; ".join(r.reasons)
-            item = self._add(f"✗ {r.model.name}: cannot draft: {reason}", r.model)
+            text = f"✗ {short_name(r.model)}  ({describe(r.model)})\n      cannot draft: {reason}"
+            item = self._add(text, r.model)
             item.setToolTip(f"{r.model.name} ({describe(r.model)})\nCannot draft: {reason}\n{r.model.path}")
         for x in library.skipped:
-            item = self._add(f"✗ {x.name} ({x.source.value}): not usable: {x.reason}", None)
+            item = self._add(f"✗ {x.name}  ({x.source.value})\n      not usable: {x.reason}", None)
             item.setToolTip(f"{x.path}\nNot usable: {x.reason}")
         self._mark(draft)
 

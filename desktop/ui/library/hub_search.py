@@ -13,8 +13,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
-    QListWidget,
-    QListWidgetItem,
     QPushButton,
     QSplitter,
     QTreeWidget,
@@ -50,8 +48,12 @@ class HubSearch(QWidget):
         self.status = QLabel(PRIVACY)
         self.status.setObjectName("muted")
         self.status.setWordWrap(True)
-        self.repos = QListWidget()
+        self.repos = QTreeWidget()
+        self.repos.setHeaderLabels(["Model", "Downloads", "Likes"])
+        self.repos.setRootIsDecorated(False)
         self.repos.setAccessibleName("Models on Hugging Face")
+        self.repos.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.repos.header().setStretchLastSection(False)
         self.files = QTreeWidget()
         self.files.setHeaderLabels(["File", "Quantization", "Size"])
         self.files.setRootIsDecorated(False)
@@ -97,9 +99,9 @@ class HubSearch(QWidget):
         self._tasks.run(f"search:{self._asked['search']}:{text}", lambda: hub.search_models(text, 30))
 
     @Slot(object, object)
-    def _repo_chosen(self, item: QListWidgetItem | None, _previous: object = None) -> None:
+    def _repo_chosen(self, item: QTreeWidgetItem | None, _previous: object = None) -> None:
         self.files.clear()
-        model = item.data(DATA) if item is not None else None
+        model = item.data(0, DATA) if item is not None else None
         if not isinstance(model, HubModel):
             return
         self._asked["files"] += 1
@@ -146,11 +148,16 @@ class HubSearch(QWidget):
 
     def _show_repos(self, query: str, found: tuple[HubModel, ...]) -> None:
         self.repos.clear()
+        right = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
         for m in found:
-            gated = "   (gated: accept its licence on Hugging Face first)" if m.gated else ""
-            item = QListWidgetItem(f"{m.repo}\n{m.downloads:,} downloads · {m.likes:,} likes{gated}")
-            item.setData(DATA, m)
-            self.repos.addItem(item)
+            gated = "  (gated: accept its licence on Hugging Face first)" if m.gated else ""
+            item = QTreeWidgetItem(self.repos, [m.repo + gated, f"{m.downloads:,}", f"{m.likes:,}"])
+            item.setData(0, DATA, m)
+            item.setToolTip(0, m.repo + gated)
+            for column in (1, 2):
+                item.setTextAlignment(column, right)
+        for column in (1, 2):
+            self.repos.resizeColumnToContents(column)
         self._say(f"{len(found)} GGUF models match “{query}”; pick one to see its files." if found else
                   f"No GGUF models on Hugging Face match “{query}”.")  # fmt: skip
 

@@ -69,6 +69,7 @@ class InstalledView(QWidget):
         self.tree.setAlternatingRowColors(True)
         self.tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.tree.setAccessibleName("Models on this computer")
+        self.tree.setTextElideMode(Qt.TextElideMode.ElideMiddle)  # the quantization stays in sight
         header = self.tree.header()
         header.setStretchLastSection(True)
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
@@ -109,7 +110,7 @@ class InstalledView(QWidget):
         self._group(f"Not usable ({len(library.skipped)})", list(library.skipped))
         self.tree.expandAll()
         self.tree.resizeColumnToContents(0)
-        self.tree.setColumnWidth(0, min(self.tree.columnWidth(0), self.fontMetrics().averageCharWidth() * 48))
+        self.tree.setColumnWidth(0, min(self.tree.columnWidth(0), self.fontMetrics().averageCharWidth() * 56))
         total = sum(m.size for m in library.models)
         self.status.setText(
             (f"{self.said} " if self.said else "")
@@ -133,6 +134,7 @@ class InstalledView(QWidget):
             cells = skipped_cells(item) if isinstance(item, Skipped) else model_cells(item)
             row = QTreeWidgetItem(group, list(cells))
             row.setData(0, ITEM, item)
+            row.setTextAlignment(5, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             row.setToolTip(len(COLUMNS) - 1, cells[-1])
             row.setToolTip(0, getattr(item, "title", "") or cells[0])
             if isinstance(item, Skipped):

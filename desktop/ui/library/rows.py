@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from desktop.models.app_folders import Source
 from desktop.models.discover import Skipped
 from desktop.models.gguf_info import GgufInfo
@@ -26,11 +28,24 @@ def size_class(info: GgufInfo) -> str:
     return ""
 
 
+def home_path(path: Path) -> str:
+    """`path` with the home folder written as ``~``, as file managers show it."""
+    try:
+        return "~/" + path.relative_to(Path.home()).as_posix()
+    except ValueError:
+        return str(path)
+
+
 def where(model: LibraryModel | Skipped) -> str:
     """Where the file lies; for a link (Ollama's blobs, the HF cache) also what it points at."""
     if isinstance(model, Skipped) or model.path == model.target:
-        return str(model.path)
-    return f"{model.path} → {model.target}"
+        return home_path(model.path)
+    return f"{home_path(model.path)} → {home_path(model.target)}"
+
+
+def short_name(model: LibraryModel) -> str:
+    """The file name for files kept as ``publisher/repo/file.gguf``; Ollama's own names stay."""
+    return model.name if model.source is Source.OLLAMA else model.name.rsplit("/", 1)[-1]
 
 
 def app(model: LibraryModel) -> str:
@@ -56,7 +71,15 @@ def model_cells(model: LibraryModel) -> tuple[str, ...]:
 
 def skipped_cells(item: Skipped) -> tuple[str, ...]:
     """The row of a file that cannot be used: the reason where the description would be."""
-    return (item.name, item.source.value, "", "", "", "", f"Not usable: {item.reason} ({item.path})")
+    return (
+        item.name,
+        item.source.value,
+        "",
+        "",
+        "",
+        "",
+        f"Not usable: {item.reason} ({home_path(item.path)})",
+    )
 
 
 def describe(model: LibraryModel) -> str:
