@@ -11,7 +11,7 @@ from desktop.models.discover import Skipped, default_locations
 from desktop.models.drafts import DraftReport, find_drafts
 from desktop.models.library import Library, LibraryModel, scan_library
 
-COMMANDS = ("list", "drafts")
+COMMANDS = ("list", "drafts", "rm")
 
 
 def add_arguments(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -23,10 +23,15 @@ def add_arguments(subparsers: argparse._SubParsersAction) -> None:  # type: igno
     drafts.add_argument(
         "verifier", metavar="VERIFIER", help="a model name from 'tandem models list', or a path"
     )
+    rm = subparsers.add_parser("rm", help="delete a model Tandem installed (never another app's file)")
+    rm.add_argument(
+        "name", metavar="NAME", help="a name from 'tandem models list' (Tandem's models), or a path"
+    )
     for p in (listing, drafts):
         p.add_argument(
             "--folder", action="append", default=[], metavar="DIR", help="also search DIR (repeatable)"
         )
+    for p in (listing, drafts, rm):
         p.add_argument("--json", action="store_true", help="one JSON object for scripts")
 
 
@@ -184,7 +189,9 @@ def drafts_text(report: DraftReport, library: Library) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Run `models list` or `models drafts`; an unknown verifier raises UnknownModelError (exit 2)."""
+    """Run `models list`, `drafts` or `rm`; an unknown name raises UnknownModelError (exit 2)."""
+    if args.models_command == "rm":
+        return _rm(args)
     library = scan(args.folder)
     if args.models_command == "list":
         print(json.dumps(list_json(library), indent=2) if args.json else list_text(library))
@@ -192,4 +199,24 @@ def run(args: argparse.Namespace) -> int:
     verifier = library.find(args.verifier)
     report = find_drafts(verifier, library.models)
     print(json.dumps(drafts_json(report, library), indent=2) if args.json else drafts_text(report, library))
+    return 0
+
+
+def _rm(args: argparse.Namespace) -> int:
+    from desktop.models.errors import NotRemovableError
+    from desktop.models.remove import remove_model
+
+    model = scan([]).find(args.name)
+    if model.source is not Source.TANDEM:
+        raise NotRemovableError(
+            f"{model.name} belongs to {model.source.value}; Tandem never deletes other apps' files "
+            f"(remove it in {model.source.value}: {model.path})"
+        )
+    gone = remove_model(model.path)
+    if args.json:
+        print(
+            json.dumps({"name": model.name, "size": model.size, "removed": [str(p) for p in gone]}, indent=2)
+        )
+    else:
+        print(f"Deleted {model.name} ({_mb(model.size)}) from {model.path.parent}")
     return 0

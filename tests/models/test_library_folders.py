@@ -46,3 +46,21 @@ def test_the_command_line_searches_the_saved_folders(tmp_path: Path) -> None:
     assert {"source": "added folder", "path": str(gone), "exists": False} in data["searched"]
     text = subprocess.run(run, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
     assert f"Added folder {gone} does not exist now (kept in the list)" in text.stdout
+
+
+def test_models_rm_deletes_tandems_own_and_refuses_other_apps(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    env = home_env(home, tmp_path)
+    mine = write_gguf(tmp_path / "data" / "models" / "me" / "R-GGUF" / "mine-Q4_K_M.gguf", Spec(params=1000))
+    theirs = write_gguf(home / ".lmstudio" / "models" / "pub" / "repo" / "theirs.gguf", Spec(params=1000))
+    run = [sys.executable, "-m", "desktop", "models", "rm"]
+    refused = subprocess.run([*run, "theirs"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert refused.returncode == 2 and theirs.is_file()
+    assert refused.stderr.startswith(
+        "tandem: pub/repo/theirs.gguf belongs to LM Studio; Tandem never deletes"
+    )
+    assert refused.stderr.count("\n") == 1
+    done = subprocess.run([*run, "mine-Q4"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("Deleted me/R-GGUF/mine-Q4_K_M.gguf (")
+    assert not mine.exists() and not (tmp_path / "data" / "models" / "me").exists()

@@ -5,6 +5,7 @@ one line. The real huggingface_hub client talks to a loopback Hub through HF_END
 from __future__ import annotations
 
 import re
+import socket
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -49,6 +50,23 @@ def hub(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeHub]:
 
 
 @pytest.fixture
+def connections(hub: FakeHub, monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    """Every socket connect from now on; any but one to the fake Hub fails."""
+    seen: list[object] = []
+    real = socket.socket.connect
+
+    def guarded(sock: socket.socket, address: object) -> None:
+        if sock.family != socket.AF_UNIX:
+            seen.append(address)
+            if address != ("127.0.0.1", hub.port):
+                raise OSError(f"a test must not connect to {address}")
+        real(sock, address)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(socket.socket, "connect", guarded)
+    return seen
+
+
+@pytest.fixture
 def dialog(qtbot: QtBot, tmp_path: Path, hub: FakeHub) -> Iterator[LibraryDialog]:
     models = ModelLibrary(Settings(tmp_path / "settings.ini"))
     shown = LibraryDialog(models)
@@ -79,9 +97,9 @@ def the_row(qtbot: QtBot, dialog: LibraryDialog) -> DownloadRow:
 
 
 def test_search_files_download_with_progress_then_listed(
-    qtbot: QtBot, dialog: LibraryDialog, hub: FakeHub, tmp_path: Path
+    qtbot: QtBot, connections: list[object], dialog: LibraryDialog, hub: FakeHub, tmp_path: Path
 ) -> None:
-    assert hub.requests == 0  # opening the library contacts nobody
+    assert hub.requests == 0 and connections == []  # opening the library connects to nothing
     page = dialog.hub
     pick_file(qtbot, dialog, "smollm2", Q4)
     assert page.repos.topLevelItem(0).text(0) == REPO  # type: ignore[union-attr]
@@ -108,6 +126,7 @@ def test_search_files_download_with_progress_then_listed(
     path = target_path(file_info(REPO, Q4))
     assert path.read_bytes() == (tmp_path / "served" / Q4).read_bytes()
     assert installed.chosen() is not None and installed.chosen().path == path  # type: ignore[union-attr]
+    assert connections and set(connections) == {("127.0.0.1", hub.port)}  # only the Hub asked for
 
 
 def test_cancel_leaves_a_resumable_partial_and_resume_finishes(
