@@ -58,19 +58,21 @@ def test_only_compatible_drafts_are_selectable_and_every_other_file_says_why(
     selectable = [i for i in items if i and i.flags() & Qt.ItemFlag.ItemIsSelectable]
     others = [i for i in items if i and not i.flags() & Qt.ItemFlag.ItemIsSelectable]
     assert [m.name for m in dialog.drafts.selectable()] == [HF_CLONE, OLLAMA_DRAFT]  # best first
-    assert [i.text().split("  ")[0] for i in selectable] == [f"✓ {HF_CLONE}", f"✓ {OLLAMA_DRAFT}"]
+    assert [i.text().split("  ")[0] for i in selectable] == ["✓ smollm2-clone.gguf", f"✓ {OLLAMA_DRAFT}"]
     refused = len(library.models) - 3  # everything but the verifier and its two drafts
     assert len(others) == refused + len(library.skipped)
     for item in others:
         assert item.text().startswith("✗ ")
-        assert ": cannot draft: " in item.text() or ": not usable: " in item.text()
+        assert "\n      cannot draft: " in item.text() or "\n      not usable: " in item.text()
         assert not item.flags() & Qt.ItemFlag.ItemIsEnabled  # greyed
         assert item.toolTip()
-    texts = "\n".join(i.text() for i in others)
-    assert "other-vocab: cannot draft: vocabulary sizes within 128" in texts
-    assert "qwen3next keeps a recurrent state" in texts
-    assert "a different architecture: the verifier is llama, this file qwen3" in texts
-    assert "notes.gguf (GPT4All): not usable: not a GGUF file" in texts
+    why = {i.text().split("  ")[0]: i.text().split("\n      ")[1] for i in others}
+    assert why["✗ other-vocab"].startswith("cannot draft: vocabulary sizes within 128")
+    assert why["✗ unsloth_Qwen3-Next_qwen3next.gguf"].startswith("cannot draft: qwen3next keeps a recurrent")
+    assert why["✗ hf.co/bartowski/Qwen3-GGUF:Q4_K_M"].startswith(
+        "cannot draft: a different architecture: the verifier is llama, this file qwen3"
+    )
+    assert why["✗ notes.gguf"] == "not usable: not a GGUF file (starts with b'hell')"
 
     dialog.drafts._clicked(others[0])  # a click on a refused file changes nothing
     assert dialog.draft.path() == ""
