@@ -242,7 +242,7 @@ class PairDialog(QDialog):
             form.setRowVisible(self.drafts, False)
         else:
             self._library.changed.connect(self._library_changed)
-            self._library.ensure_scanned()
+            self._library.refresh()
             if self._library.library is not None:
                 self.verifier_combo.show_library(self._library.library, choice.verifier)
         return page

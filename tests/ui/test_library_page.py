@@ -124,3 +124,15 @@ def test_the_models_menu_opens_the_library_and_feeds_the_pair_dialog(qtbot: QtBo
     dialog = window.dialog
     assert dialog is not None and dialog.drafts.isVisibleTo(dialog)
     menu.dialog.shut_down()
+
+
+def test_opening_the_library_again_finds_what_another_app_added(
+    qtbot: QtBot, tmp_path: Path, fake_home: dict[str, set[str]]
+) -> None:
+    dialog = open_library(qtbot, tmp_path)
+    gpt4all = tmp_path / "home" / ".local/share/nomic.ai/GPT4All"
+    write_gguf(gpt4all / "New-Model-Q4_0.gguf", Spec(vocab=tokens(400), params=2000))
+    dialog.hide()
+    with qtbot.waitSignal(dialog.models.changed, timeout=30000):
+        dialog.show_page(dialog.installed)
+    assert ("GPT4All", "New-Model-Q4_0.gguf") in names(dialog)

@@ -50,9 +50,9 @@ class LibraryDialog(QDialog):
         self.downloads.finished.connect(self._downloaded)
 
     def show_page(self, page: QWidget) -> None:
-        """Open (or raise) the library on `page`; the first look scans this computer."""
+        """Open (or raise) the library on `page`, and look for models again."""
         self.tabs.setCurrentWidget(page)
-        self.models.ensure_scanned()
+        self.models.refresh()
         self.show()
         self.raise_()
         self.activateWindow()

@@ -63,9 +63,10 @@ class ModelLibrary(QObject):
         """Whether a scan is queued or running."""
         return self._pending > 0
 
-    def ensure_scanned(self) -> None:
-        """Scan once if nothing has been scanned yet (the first look at the library)."""
-        if self.library is None and not self.scanning:
+    def refresh(self) -> None:
+        """Scan again unless a scan is on its way: another app may have added models meanwhile
+        (after the first scan, a scan costs a stat per file)."""
+        if not self.scanning:
             self.rescan()
 
     @Slot()
