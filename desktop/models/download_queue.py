@@ -110,4 +110,6 @@ class DownloadQueue:
             return JobUpdate(job, remote, JobState.CANCELLED, error=str(exc))
         except (TandemError, OSError) as exc:
             return JobUpdate(job, remote, JobState.FAILED, error=str(exc))
+        except Exception as exc:  # a bug in one download must not stop the queue behind it
+            return JobUpdate(job, remote, JobState.FAILED, error=f"unexpected {type(exc).__name__}: {exc}")
         return JobUpdate(job, remote, JobState.DONE, path=path)

@@ -39,6 +39,8 @@ def says(update: JobUpdate) -> str:
         return f"Downloading {name}…"
     if update.state is JobState.DONE:
         return f"Downloaded {name}: it is in the list of models"
+    if update.state is JobState.CANCELLED and not update.error:
+        return f"Cancelled {name} before it started"
     return update.error or f"{name}: {update.state.value}"
 
 

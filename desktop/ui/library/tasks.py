@@ -46,6 +46,8 @@ class Tasks(QObject):
             result = TaskDone(tag, error=str(e))
         except OSError as e:
             result = TaskDone(tag, error=f"{e.filename or 'a file'}: {e.strerror or e}")
+        except Exception as e:  # a bug must not leave the page waiting for an answer forever
+            result = TaskDone(tag, error=f"unexpected {type(e).__name__}: {e}")
         if not self._closed:
             self.done.emit(result)
 
