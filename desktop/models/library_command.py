@@ -11,7 +11,7 @@ from desktop.models.discover import Skipped, default_locations
 from desktop.models.drafts import DraftReport, find_drafts
 from desktop.models.library import Library, LibraryModel, scan_library
 
-COMMANDS = ("list", "drafts")
+COMMANDS = ("list", "drafts", "rm")
 
 
 def add_arguments(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -23,19 +23,34 @@ def add_arguments(subparsers: argparse._SubParsersAction) -> None:  # type: igno
     drafts.add_argument(
         "verifier", metavar="VERIFIER", help="a model name from 'tandem models list', or a path"
     )
+    rm = subparsers.add_parser("rm", help="delete a model Tandem installed (never another app's file)")
+    rm.add_argument(
+        "name", metavar="NAME", help="a name from 'tandem models list' (Tandem's models), or a path"
+    )
     for p in (listing, drafts):
         p.add_argument(
             "--folder", action="append", default=[], metavar="DIR", help="also search DIR (repeatable)"
         )
+    for p in (listing, drafts, rm):
         p.add_argument("--json", action="store_true", help="one JSON object for scripts")
 
 
+def saved_folders() -> tuple[Path, ...]:
+    """The folders added in the window's Model library (settings.ini, which only the UI reads)."""
+    try:
+        from desktop.ui.settings import Settings
+    except ImportError:  # a build without Qt has no window to add folders in
+        return ()
+    return Settings().model_folders()
+
+
 def scan(folders: list[str]) -> Library:
-    """The library of this machine plus `folders`, with header reads cached."""
+    """The library of this machine plus the saved folders and `folders`, with header reads cached."""
     from desktop.models.paths import gguf_info_cache
 
-    locations = default_locations(folders=tuple(Path(f).expanduser() for f in folders))
-    return scan_library(locations, gguf_info_cache())
+    given = tuple(Path(f).expanduser() for f in folders)
+    added = tuple(dict.fromkeys((*saved_folders(), *given)))
+    return scan_library(default_locations(folders=added), gguf_info_cache())
 
 
 def _mb(size: int) -> str:
@@ -126,6 +141,8 @@ def list_text(library: Library) -> str:
     if library.skipped:
         lines.append("Not usable:")
         lines += [f"  {s.source.value}: {s.name}: {s.reason}  ({s.path})" for s in library.skipped]
+    missing = [loc.root for loc in library.searched if loc.source is Source.FOLDER and not loc.root.is_dir()]
+    lines += [f"Added folder {root} does not exist now (kept in the list)" for root in missing]
     lines.append("Pairs:")
     for p in _pairs_json():
         mark = " (default)" if p["default"] else ""
@@ -176,7 +193,9 @@ def drafts_text(report: DraftReport, library: Library) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Run `models list` or `models drafts`; an unknown verifier raises UnknownModelError (exit 2)."""
+    """Run `models list`, `drafts` or `rm`; an unknown name raises UnknownModelError (exit 2)."""
+    if args.models_command == "rm":
+        return _rm(args)
     library = scan(args.folder)
     if args.models_command == "list":
         print(json.dumps(list_json(library), indent=2) if args.json else list_text(library))
@@ -184,4 +203,24 @@ def run(args: argparse.Namespace) -> int:
     verifier = library.find(args.verifier)
     report = find_drafts(verifier, library.models)
     print(json.dumps(drafts_json(report, library), indent=2) if args.json else drafts_text(report, library))
+    return 0
+
+
+def _rm(args: argparse.Namespace) -> int:
+    from desktop.models.errors import NotRemovableError
+    from desktop.models.remove import remove_model
+
+    model = scan([]).find(args.name)
+    if model.source is not Source.TANDEM:
+        raise NotRemovableError(
+            f"{model.name} belongs to {model.source.value}; Tandem never deletes other apps' files "
+            f"(remove it in {model.source.value}: {model.path})"
+        )
+    gone = remove_model(model.path)
+    if args.json:
+        print(
+            json.dumps({"name": model.name, "size": model.size, "removed": [str(p) for p in gone]}, indent=2)
+        )
+    else:
+        print(f"Deleted {model.name} ({_mb(model.size)}) from {model.path.parent}")
     return 0

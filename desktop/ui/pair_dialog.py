@@ -37,6 +37,8 @@ from PySide6.QtWidgets import (
 from desktop.engine.config import DraftConfig, DraftPolicy, GenerationConfig, Mode, SamplingConfig
 from desktop.engine.errors import TandemError
 from desktop.qt.payloads import CheckResult
+from desktop.ui.library.draft_list import DraftList, VerifierCombo
+from desktop.ui.library.model_library import ModelLibrary
 from desktop.ui.preferences import PairChoice, format_stop_strings, parse_stop_strings
 
 MODES = (
@@ -145,9 +147,11 @@ class PairDialog(QDialog):
         pairs: list[tuple[str, str, bool]],
         gpu_offload: bool,
         parent: QWidget | None = None,
+        library: ModelLibrary | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Model pair")
+        self._library = library
         self.setMinimumWidth(self.fontMetrics().averageCharWidth() * 110)
         self._pairs = pairs
         self._checked: tuple[str, str] | None = None
@@ -187,8 +191,12 @@ class PairDialog(QDialog):
         self.verifier = FileField("Verifier model")
         self.draft = FileField("Draft model")
         self.no_draft = QCheckBox("No draft: plain decoding with the verifier alone")
-        form.addRow("Verifier", self.verifier)
+        self.verifier_combo = VerifierCombo()
+        self.drafts = DraftList()
+        form.addRow("Verifier", self.verifier_combo)
+        form.addRow("", self.verifier)
         form.addRow("Draft", self.draft)
+        form.addRow("Drafts found", self.drafts)
         form.addRow("", self.no_draft)
         self.verdict = _note(muted=False)
         self.verdict.setTextFormat(Qt.TextFormat.RichText)
@@ -227,7 +235,23 @@ class PairDialog(QDialog):
             signal.connect(self._source_changed)
         self.verifier.changed.connect(self._source_changed)
         self.draft.changed.connect(self._source_changed)
+        self.verifier_combo.chosen.connect(self.verifier.set_path)
+        self.drafts.chosen.connect(self.draft.set_path)
+        if self._library is None:  # no library to search: the two path fields alone
+            form.setRowVisible(self.verifier_combo, False)
+            form.setRowVisible(self.drafts, False)
+        else:
+            self._library.changed.connect(self._library_changed)
+            self._library.refresh()
+            if self._library.library is not None:
+                self.verifier_combo.show_library(self._library.library, choice.verifier)
         return page
+
+    @Slot(object)
+    def _library_changed(self, _library: object) -> None:
+        if self._library is not None and self._library.library is not None:
+            self.verifier_combo.show_library(self._library.library, self.verifier.path())
+        self._source_changed()
 
     def _sampling_tab(self, g: GenerationConfig) -> QWidget:
         page = QWidget()
@@ -321,9 +345,10 @@ class PairDialog(QDialog):
     @Slot()
     def _source_changed(self) -> None:
         files_mode = self.use_files.isChecked()
-        for w in (self.verifier, self.draft, self.no_draft):
+        for w in (self.verifier, self.draft, self.no_draft, self.verifier_combo, self.drafts):
             w.setEnabled(files_mode)
         self.pair_combo.setEnabled(not files_mode)
+        self._show_drafts(files_mode)
         files = self.files()
         if files is None:
             self._show("warning", "This pair is not installed: run <code>tandem models fetch</code> first.")
@@ -339,6 +364,12 @@ class PairDialog(QDialog):
             self.check_requested.emit(files[0], files[1])
             return
         self._update_load()
+
+    def _show_drafts(self, files_mode: bool) -> None:
+        """The drafts found for the verifier in the path field (the library is scanned meanwhile)."""
+        self.verifier_combo.match(self.verifier.path())
+        if self._library is not None and files_mode:
+            self.drafts.show_for(self.verifier.path(), self._library.library, self.draft.path())
 
     def _wants_draft(self) -> bool:
         return self.use_installed.isChecked() or not self.no_draft.isChecked()

@@ -209,6 +209,38 @@ class Settings:
         self._s.endArray()
         self._s.sync()
 
+    def model_folders(self) -> tuple[Path, ...]:
+        """The folders the user added to the model library, in the order added.
+
+        A folder that does not exist now (an unplugged disk) is kept, and `missing_model_folders`
+        names it; an entry that is not an absolute path is dropped and listed in `reset`.
+        """
+        n = self._s.beginReadArray("model_folders")
+        folders: list[Path] = []
+        for i in range(n):
+            self._s.setArrayIndex(i)
+            text = str(self._s.value("path", "") or "").strip()
+            path = Path(text).expanduser()
+            if not text or not path.is_absolute():
+                self.reset.append(f"model_folders/{i + 1}/path = {text}")
+            elif path not in folders:
+                folders.append(path)
+        self._s.endArray()
+        return tuple(folders)
+
+    def missing_model_folders(self) -> tuple[Path, ...]:
+        """The added folders that do not exist now; they stay in the settings."""
+        return tuple(f for f in self.model_folders() if not f.is_dir())
+
+    def save_model_folders(self, folders: tuple[Path, ...]) -> None:
+        self._s.remove("model_folders")
+        self._s.beginWriteArray("model_folders", len(folders))
+        for i, folder in enumerate(folders):
+            self._s.setArrayIndex(i)
+            self._s.setValue("path", str(folder))
+        self._s.endArray()
+        self._s.sync()
+
     def geometry(self) -> QByteArray | None:
         value = self._s.value("window/geometry")
         return value if isinstance(value, QByteArray) else None

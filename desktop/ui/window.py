@@ -45,6 +45,7 @@ from desktop.ui.chat_view import ChatView
 from desktop.ui.composer import Composer
 from desktop.ui.first_start import FirstStart
 from desktop.ui.formats import ViewOptions
+from desktop.ui.library.menu import LibraryMenu
 from desktop.ui.notice import Notice
 from desktop.ui.pair_dialog import PairDialog
 from desktop.ui.preferences import PairChoice, Preferences
@@ -125,6 +126,7 @@ class MainWindow(QMainWindow):
         self.splitter.setSizes([250, 1000])
         self.setCentralWidget(self.splitter)
         self.transfer = Transfer(self, controller)
+        self.library = LibraryMenu(self, settings)  # the Models menu; its library feeds the pair dialog
         self._wire()
         self._shortcuts()
         self.topbar.set_options(prefs.view)
@@ -509,7 +511,9 @@ class MainWindow(QMainWindow):
         pairs = [(p.name, p.title, p.installed) for p in list_pairs()]
         # The dialog starts from what is loaded, which `--pair` may have chosen over the settings.
         choice = self.loaded_choice if self.controller.pair is not None else self.prefs.choice
-        dialog = PairDialog(choice, self.controller.generation, pairs, self.gpu_offload, self)
+        dialog = PairDialog(
+            choice, self.controller.generation, pairs, self.gpu_offload, self, self.library.models
+        )
         dialog.check_requested.connect(self.controller.check_files)
         self.controller.files_checked.connect(dialog.show_verdict)
         self.dialog = dialog
