@@ -66,8 +66,11 @@ def catalog_fetcher(name: str, progress: FetchCallback) -> tuple[Path, Path]:
     return fetch_pair(name, progress)
 
 
-def _news(check: DriftCheck, said: DriftCheck) -> bool:
-    """Worth telling the window: a new verdict, or a busy machine's ratio moved by a tenth."""
+def _news(check: DriftCheck, said: DriftCheck | None) -> bool:
+    """Worth telling the window: the first verdict (until then it cannot tell a busy machine
+    from slow drafting), a new verdict, or a busy machine's ratio moved by a tenth."""
+    if said is None:
+        return True
     moved = check.drift is Drift.BUSY and abs(check.ratio - said.ratio) >= 0.1
     return check.drift is not said.drift or moved
 
@@ -188,7 +191,7 @@ class PairWorker(QObject):
         generation = None
         costs = pair.decoder.costs
         meter = DriftMeter(costs) if costs is not None and not implausible(costs) else None
-        said = DriftCheck(1.0, 0)  # what the window was last told: nothing, so steady
+        said: DriftCheck | None = None  # what the window was last told
         try:
             prompt, generation = pair.reply(
                 request.messages, request.config, request.cancel, request.continuing
