@@ -22,7 +22,7 @@ def test_every_layer_on_the_vulkan_device() -> None:
 
 
 def test_part_offloaded() -> None:
-    lines = ["load_tensors: offloaded 12/31 layers to GPU", "load_tensors:  CUDA0 model buffer size = 1.0 MiB"]
+    lines = ["load_tensors: offloaded 12/31 layers to GPU", "CUDA0 model buffer size = 1.0 MiB"]
     report = parse_load_log(lines)
     assert report.describe() == "12 of 31 layers on the GPU (CUDA0)"
 
