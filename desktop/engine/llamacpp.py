@@ -24,6 +24,7 @@ import numpy as np
 from desktop.engine.backends import BackendInfo, describe, load_backends
 from desktop.engine.config import ModelConfig
 from desktop.engine.errors import Cancelled, DecodeError, ModelLoadError
+from desktop.engine.load_report import LoadReport, parse_load_log
 from desktop.engine.model import Logits, VocabInfo
 from desktop.engine.offload import choose_gpu_layers
 
@@ -32,6 +33,8 @@ _initialised = False
 _backend_info: BackendInfo | None = None
 _LIB_DIR = Path(lc.__file__).parent / "lib"  # the wheel's (and the frozen app's) libraries
 _log_tail: deque[str] = deque(maxlen=20)  # llama.cpp's recent log lines, for error messages
+_load_log: deque[str] = deque(maxlen=400)  # every line of the current load, for its LoadReport
+_load_lock = threading.Lock()  # one load at a time owns _load_log
 _LOG_ERROR = 4  # GGML_LOG_LEVEL_ERROR
 _PUNCTUATION = ".,;:-=*|/\\ "
 
@@ -40,6 +43,7 @@ def _on_log(level: int, text: bytes, _user: ctypes.c_void_p) -> None:
     # llama.cpp is chatty on stderr; keep only the tail for error messages.
     if text:
         line = text.decode("utf-8", errors="replace").strip()
+        _load_log.append(line)
         # Loading prints progress as lone "." lines; they would lead every error message.
         if line.strip(_PUNCTUATION) and level >= _LOG_ERROR - 1:
             _log_tail.append(line)
@@ -96,15 +100,18 @@ def _check_gguf(path: Path) -> None:
         raise ModelLoadError(f"{path.name} is not a GGUF model file (it starts with {magic!r})")
 
 
-def _load_model(path: Path, params: lc.llama_model_params) -> Any:
+def _load_model(path: Path, params: lc.llama_model_params) -> tuple[Any, LoadReport]:
     _check_gguf(path)
     _ensure_backend()
-    _log_tail.clear()
-    model = lc.llama_model_load_from_file(str(path).encode(), params)
+    with _load_lock:
+        _log_tail.clear()
+        _load_log.clear()
+        model = lc.llama_model_load_from_file(str(path).encode(), params)
+        report = parse_load_log(_load_log)
     if not model:
         why = "; ".join(_log_tail) or "llama.cpp gave no reason"
         raise ModelLoadError(f"llama.cpp could not load {path.name}: {why}")
-    return model
+    return model, report
 
 
 def supports_gpu_offload() -> bool:
@@ -138,7 +145,7 @@ def read_vocab(path: str | Path) -> VocabInfo:
     """Read only the vocabulary of a GGUF (fast: no weights are loaded)."""
     params = lc.llama_model_default_params()
     params.vocab_only = True
-    model = _load_model(Path(path), params)
+    model, _ = _load_model(Path(path), params)
     try:
         return _vocab_info(lc.llama_model_get_vocab(model))
     finally:
@@ -172,6 +179,9 @@ def quantize(src: Path, dst: Path, quant: str, n_threads: int = 0) -> None:
 class LlamaModel:
     """A GGUF model and one llama.cpp context holding a single sequence's KV cache."""
 
+    _model: Any
+    load_report: LoadReport  # where llama.cpp put the layers and weights
+
     def __init__(
         self,
         cfg: ModelConfig,
@@ -194,7 +204,7 @@ class LlamaModel:
             self._progress_cb = lc.llama_progress_callback(on_progress)
             mparams.progress_callback = self._progress_cb
         try:
-            self._model: Any = _load_model(self.path, mparams)
+            self._model, self.load_report = _load_model(self.path, mparams)
         except ModelLoadError:
             if cancel is not None and cancel.is_set():
                 raise Cancelled(f"loading {self.path.name} was cancelled") from None
