@@ -43,8 +43,10 @@ LIMITS: dict[str, tuple[float, float]] = {
     "drafting/draft_max": (0, 32),
     "drafting/p_min": (0.0, 1.0),
     "generation/max_tokens": (1, 32768),
+    "view/font_size": (0, 48),
 }
 THEMES = ("system", "light", "dark")
+MIN_FONT_SIZE = 6  # points; 0 means the system's size
 # Offered until the user saves presets of their own.
 DEFAULT_PRESETS = (
     SystemPreset("Helpful assistant", "You are a helpful assistant. Answer clearly and correctly."),
@@ -146,7 +148,12 @@ class Settings:
         if theme not in THEMES:
             self.reset.append(f"view/theme = {theme}")
             theme = d.theme
-        return Preferences(choice, generation, view, theme)
+        font_size = self._get("view/font_size", d.font_size)
+        if 0 < font_size < MIN_FONT_SIZE:
+            self.reset.append(f"view/font_size = {font_size}")
+            font_size = d.font_size
+        history = self._get("drafting/history", d.history_drafts)
+        return Preferences(choice, generation, view, theme, font_size, history)
 
     def _seed(self) -> int | None:
         seed = str(self._s.value("sampling/seed", ""))
@@ -185,6 +192,8 @@ class Settings:
         self._s.setValue("view/highlight", prefs.view.highlight)
         self._s.setValue("view/show_rejected", prefs.view.show_rejected)
         self._s.setValue("view/theme", prefs.theme)
+        self._s.setValue("view/font_size", prefs.font_size)
+        self._s.setValue("drafting/history", prefs.history_drafts)
         self._s.sync()
 
     def system_presets(self) -> tuple[SystemPreset, ...]:
