@@ -6,6 +6,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from desktop.engine.config import GenerationConfig, ModelConfig, default_threads
+from desktop.engine.offload import AUTO_GPU_LAYERS
 from desktop.engine.pair import PairConfig
 from desktop.qt.payloads import LoadRequest
 from desktop.ui.formats import ViewOptions
@@ -19,8 +20,8 @@ class PairChoice:
     verifier: str = ""
     draft: str = ""
     use_draft: bool = True
-    verifier_gpu_layers: int = 0
-    draft_gpu_layers: int = 0
+    verifier_gpu_layers: int = AUTO_GPU_LAYERS  # what fits on a GPU build, none on a CPU build
+    draft_gpu_layers: int = AUTO_GPU_LAYERS
     n_ctx: int = 4096
     n_threads: int = field(default_factory=default_threads)
 
