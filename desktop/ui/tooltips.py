@@ -51,8 +51,9 @@ def step_tooltip(step: Step, source: str, now: float | None = None) -> str:
     if n_drafted:
         proposed = " ".join(_quote(t) for t in step.drafted)
         who = DRAFTERS.get(step.drafter, "The draft")
-        where = f", {origin_text(step.origin, time.time() if now is None else now)}" if step.origin else ""
-        lines.append(f"{who} proposed {n_drafted}: {proposed}{where}")
+        lines.append(f"{who} proposed {n_drafted}: {proposed}")
+        if step.origin:
+            lines.append(f"Drafted {origin_text(step.origin, time.time() if now is None else now)}")
         lines.append(f"Accepted {n_accepted} of {n_drafted}")
         if step.rejected:
             lines.append(f"Verifier produced {_quote(step.verifier)} instead of {_quote(step.rejected[0])}")

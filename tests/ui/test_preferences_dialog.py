@@ -11,10 +11,14 @@ from PySide6.QtGui import QAction, QColor, QKeySequence, QPalette
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
+from desktop.qt.controller import ChatController
+from desktop.qt.worker import PairWorker
+from desktop.store.db import Store
 from desktop.ui import theme as themes
 from desktop.ui.preferences_dialog import SYSTEM_SIZE, PreferencesDialog
 from desktop.ui.settings import Settings
 from desktop.ui.window import MainWindow
+from tests.qtfakes import FakeLoader, ok_checker
 
 
 @pytest.fixture(autouse=True)
@@ -117,3 +121,27 @@ def test_an_invalid_stored_value_is_reset_with_a_notice(tmp_path: Path, key: str
     prefs = settings.load()
     assert (prefs.theme, prefs.font_size) == ("system", 0)
     assert f"{key} = {value}" in settings.reset_notice()
+
+
+def test_a_restarted_window_opens_dark_at_the_saved_size(
+    qtbot: QtBot, window: MainWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("TANDEM_THEME")
+    system = window.chat.font().pointSize()
+    dialog = open_dialog(window)
+    dialog.theme.setCurrentIndex(dialog.theme.findData("dark"))
+    dialog.font_size.setValue(system + 5)
+    dialog.accept()
+    themes.apply(QApplication.instance(), themes.LIGHT)  # type: ignore[arg-type]  # as a new process starts
+    settings = saved(window)
+    store = Store(":memory:")
+    controller = ChatController(store, PairWorker(loader=FakeLoader(), checker=ok_checker))
+    again = MainWindow(controller, settings, settings.load(), gpu_offload=False)
+    qtbot.addWidget(again)
+    again.show()
+    try:
+        assert again.theme is themes.DARK and background(again) == QColor(themes.DARK.base)
+        assert again.chat.font().pointSize() == system + 5
+    finally:
+        controller.shutdown()
+        store.close()
