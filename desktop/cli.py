@@ -114,7 +114,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--gpu-layers",
         type=_gpu_layers,
         default=AUTO_GPU_LAYERS,
-        help="layers to offload: a count, -1 = all, auto (default) = all on a GPU build, none on a CPU one",
+        help="layers to offload: a count, -1 = all, auto (default) = what fits on a GPU, none on a CPU build",
     )
     gen.add_argument("--json", action="store_true", help="one JSON object per step, then a summary")
     gen.add_argument(

@@ -26,7 +26,7 @@ from desktop.engine.config import ModelConfig
 from desktop.engine.errors import Cancelled, DecodeError, ModelLoadError
 from desktop.engine.load_report import LoadReport, parse_load_log
 from desktop.engine.model import Logits, VocabInfo
-from desktop.engine.offload import choose_gpu_layers
+from desktop.engine.offload import AUTO_GPU_LAYERS, ModelFootprint, choose_gpu_layers
 
 _init_lock = threading.Lock()
 _initialised = False
@@ -120,6 +120,64 @@ def supports_gpu_offload() -> bool:
     return bool(lc.llama_supports_gpu_offload())
 
 
+GPU_DEVICE_TYPES = (1, 2)  # ggml_backend_dev_type: GPU, integrated GPU
+
+
+def gpu_free_bytes() -> int | None:
+    """Free memory over the GPU devices llama.cpp sees; None on a build without one."""
+    _ensure_backend()
+    ggml = _libggml()
+    ggml.ggml_backend_dev_count.restype = ctypes.c_size_t
+    ggml.ggml_backend_dev_get.restype = ctypes.c_void_p
+    ggml.ggml_backend_dev_get.argtypes = [ctypes.c_size_t]
+    ggml.ggml_backend_dev_type.restype = ctypes.c_int
+    ggml.ggml_backend_dev_type.argtypes = [ctypes.c_void_p]
+    ggml.ggml_backend_dev_memory.argtypes = [ctypes.c_void_p] + [ctypes.POINTER(ctypes.c_size_t)] * 2
+    free_total = 0
+    found = False
+    for i in range(ggml.ggml_backend_dev_count()):
+        dev = ggml.ggml_backend_dev_get(i)
+        if ggml.ggml_backend_dev_type(dev) in GPU_DEVICE_TYPES:
+            free, total = ctypes.c_size_t(), ctypes.c_size_t()
+            ggml.ggml_backend_dev_memory(dev, ctypes.byref(free), ctypes.byref(total))
+            free_total += free.value
+            found = True
+    return free_total if found else None
+
+
+def footprint(path: Path) -> ModelFootprint | None:
+    """The model's layer count (read with its vocabulary only, no weights) and file size."""
+    params = lc.llama_model_default_params()
+    params.vocab_only = True
+    try:
+        model = _load_model(path, params)
+    except ModelLoadError:
+        return None
+    try:
+        # vocab_only skips the hyperparameters, so the layer count comes from the metadata.
+        arch = _meta(model, "general.architecture")
+        layers = _meta(model, f"{arch}.block_count")
+        return ModelFootprint(int(layers), path.stat().st_size) if layers.isdigit() else None
+    finally:
+        lc.llama_model_free(model)
+
+
+def _meta(model: Any, key: str) -> str:
+    buf = ctypes.create_string_buffer(256)
+    n = lc.llama_model_meta_val_str(model, key.encode(), buf, len(buf))
+    return buf.value.decode(errors="replace") if n >= 0 else ""
+
+
+def _gpu_layers(cfg: ModelConfig, path: Path) -> int:
+    """`cfg.n_gpu_layers`, with "auto" decided from the build and what fits in device memory."""
+    gpu = supports_gpu_offload()
+    if cfg.n_gpu_layers != AUTO_GPU_LAYERS or not gpu:
+        return choose_gpu_layers(cfg.n_gpu_layers, gpu).layers
+    free = gpu_free_bytes()
+    model = footprint(path) if free is not None else None
+    return choose_gpu_layers(cfg.n_gpu_layers, gpu, model, free).layers
+
+
 def system_info() -> str:
     """llama.cpp's description of the CPU features and backends of this build."""
     _ensure_backend()
@@ -191,7 +249,7 @@ class LlamaModel:
         self.cfg = cfg
         self.path = Path(cfg.path)
         mparams = lc.llama_model_default_params()
-        mparams.n_gpu_layers = choose_gpu_layers(cfg.n_gpu_layers, supports_gpu_offload()).layers
+        mparams.n_gpu_layers = _gpu_layers(cfg, self.path)
         mparams.load_mode = lc.LLAMA_LOAD_MODE_MMAP if cfg.mmap else lc.LLAMA_LOAD_MODE_NONE
         if progress is not None or cancel is not None:
 

@@ -39,6 +39,7 @@ from desktop.engine.errors import TandemError
 from desktop.qt.payloads import CheckResult
 from desktop.ui.library.draft_list import DraftList, VerifierCombo
 from desktop.ui.library.model_library import ModelLibrary
+from desktop.ui.offload_field import OffloadField, auto_choices
 from desktop.ui.preferences import PairChoice, format_stop_strings, parse_stop_strings
 
 MODES = (
@@ -170,6 +171,7 @@ class PairDialog(QDialog):
         layout.addWidget(tabs)
         layout.addWidget(self.buttons)
         self._source_changed()
+        self.show_offload()
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
@@ -203,15 +205,16 @@ class PairDialog(QDialog):
         self.verdict.setAccessibleName("Compatibility verdict")
         self.verdict.setMinimumHeight(self.fontMetrics().lineSpacing() * 2)
         form.addRow("Compatibility", self.verdict)
-        self.verifier_gpu = _spin(-1, 999, choice.verifier_gpu_layers)
-        self.draft_gpu = _spin(-1, 999, choice.draft_gpu_layers)
-        for box in (self.verifier_gpu, self.draft_gpu):
-            box.setSpecialValueText("all")
-            box.setEnabled(gpu_offload)
+        self.verifier_gpu = OffloadField(choice.verifier_gpu_layers, gpu_offload)
+        self.draft_gpu = OffloadField(choice.draft_gpu_layers, gpu_offload)
         form.addRow("Verifier GPU layers", self.verifier_gpu)
         form.addRow("Draft GPU layers", self.draft_gpu)
         if not gpu_offload:
             form.addRow("", _note(CPU_ONLY))
+        self._gpu_backend = gpu_offload
+        changes = (self.pair_combo.currentIndexChanged, self.use_installed.toggled, self.no_draft.toggled)
+        for signal in (*changes, self.verifier.changed, self.draft.changed):
+            signal.connect(self.show_offload)
         self.n_ctx = _spin(512, 131072, choice.n_ctx, 512)
         self.n_ctx.setSuffix(" tokens")
         self.n_threads = _spin(1, max(64, os.cpu_count() or 1), choice.n_threads)
@@ -370,6 +373,19 @@ class PairDialog(QDialog):
         self.verifier_combo.match(self.verifier.path())
         if self._library is not None and files_mode:
             self.drafts.show_for(self.verifier.path(), self._library.library, self.draft.path())
+
+    @Slot()
+    def show_offload(self) -> None:
+        """What "Auto" offloads of the models chosen now, and why (GPU rows)."""
+        files = self.files()
+        if files is None or not files[0]:
+            self.verifier_gpu.show_choice(None)
+            self.draft_gpu.show_choice(None)
+            return
+        draft = (self.draft_gpu.value(), files[1]) if self._wants_draft() and files[1] else None
+        v, d = auto_choices((self.verifier_gpu.value(), files[0]), draft, self._gpu_backend)
+        self.verifier_gpu.show_choice(v)
+        self.draft_gpu.show_choice(d)
 
     def _wants_draft(self) -> bool:
         return self.use_installed.isChecked() or not self.no_draft.isChecked()

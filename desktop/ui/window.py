@@ -48,7 +48,8 @@ from desktop.ui.formats import ViewOptions
 from desktop.ui.library.menu import LibraryMenu
 from desktop.ui.notice import Notice
 from desktop.ui.pair_dialog import PairDialog
-from desktop.ui.preferences import PairChoice, Preferences
+from desktop.ui.preferences import PairChoice, Preferences, with_history
+from desktop.ui.preferences_dialog import PreferencesDialog
 from desktop.ui.settings import Settings
 from desktop.ui.sidebar import Sidebar
 from desktop.ui.stats_strip import StatsStrip
@@ -82,6 +83,7 @@ class MainWindow(QMainWindow):
         self.prefs = prefs
         self.gpu_offload = gpu_offload
         self.dialog: PairDialog | None = None
+        self.preferences_dialog: PreferencesDialog | None = None
         self._save_notice = False  # the notice shows a save failure
         self._folded_sidebar = 0  # the sidebar's width before a narrow window folded it
         self.loaded_choice = prefs.choice  # what was last asked to load (`--pair` may differ)
@@ -131,6 +133,7 @@ class MainWindow(QMainWindow):
         self._shortcuts()
         self.topbar.set_options(prefs.view)
         self.chat.options = prefs.view
+        controller.generation = with_history(controller.generation, prefs.history_drafts)
         self.apply_theme(self.theme)
         self._on_state(controller.state)
         self.refresh_conversations()
@@ -196,6 +199,10 @@ class MainWindow(QMainWindow):
         action("Rename", "F2", self.sidebar.rename_current)
         action("Quit", QKeySequence.StandardKey.Quit, self.close)
         action("About Tandem", QKeySequence.StandardKey.HelpContents, self.show_about)
+        preferences = self.menuBar().addMenu("&Settings").addAction("Preferences…")
+        preferences.setShortcut(QKeySequence("Ctrl+,"))
+        preferences.setMenuRole(QAction.MenuRole.PreferencesRole)
+        preferences.triggered.connect(self.open_preferences)
 
     def show_about(self) -> None:
         from desktop.ui.about import show_about
@@ -255,10 +262,34 @@ class MainWindow(QMainWindow):
         self.theme = theme
         app = QApplication.instance()
         if isinstance(app, QApplication):
-            themes.apply(app, theme)
+            themes.apply(app, theme, self.prefs.font_size)
+        self.sidebar.setMinimumWidth(self.sidebar.fontMetrics().averageCharWidth() * 30)
         self.topbar.set_theme(theme)
         self.stats.set_theme(theme)
         self.chat.set_theme(theme)
+
+    @Slot()
+    def open_preferences(self) -> None:
+        dialog = PreferencesDialog(self.prefs, self)
+        self.preferences_dialog = dialog
+        dialog.finished.connect(self._on_preferences_finished)
+        dialog.open()
+
+    @Slot(int)
+    def _on_preferences_finished(self, code: int) -> None:
+        dialog, self.preferences_dialog = self.preferences_dialog, None
+        if dialog is None:
+            return
+        if code:
+            self.apply_preferences(dialog.result_value())
+        dialog.deleteLater()
+
+    def apply_preferences(self, prefs: Preferences) -> None:
+        """Theme, font size and history drafting take effect on the open window, and are saved."""
+        self.prefs = prefs
+        self.settings.save(prefs)
+        self.controller.generation = with_history(self.controller.generation, prefs.history_drafts)
+        self.apply_theme(themes.pick(prefs.theme))
 
     @Slot()
     def _on_system_theme(self, *_: object) -> None:
@@ -532,7 +563,7 @@ class MainWindow(QMainWindow):
             reload = result.choice != self.loaded_choice or self.controller.pair is None
             self.prefs = replace(self.prefs, choice=result.choice, generation=result.generation)
             self.settings.save(self.prefs)
-            self.controller.generation = result.generation
+            self.controller.generation = with_history(result.generation, self.prefs.history_drafts)
             if reload:
                 self.load(result.choice)
         dialog.deleteLater()

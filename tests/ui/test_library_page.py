@@ -115,7 +115,8 @@ def test_added_folders_are_saved_searched_and_kept_when_missing(
 def test_the_models_menu_opens_the_library_and_feeds_the_pair_dialog(qtbot: QtBot, window) -> None:  # type: ignore[no-untyped-def]
     menu = window.library
     assert menu.open_action.shortcut().toString() == "Ctrl+Shift+M"
-    assert "Model library…" in [a.text() for a in window.menuBar().actions()[-1].menu().actions()]
+    models = next(a.menu() for a in window.menuBar().actions() if a.text() == "&Models")
+    assert "Model library…" in [a.text() for a in models.actions()]
     with qtbot.waitSignal(menu.models.changed, timeout=30000):
         menu.open_action.trigger()
     assert menu.dialog is not None and menu.dialog.isVisible()
