@@ -251,7 +251,7 @@ CATALOG = Catalog(
             QWEN_1_5B.name,
             QWEN_0_5B.name,
             Suits(ram_gb=4, gpu_advised=False),
-            "code on any laptop; a 1.5B verifier keeps replies quick",
+            "a 1.5B verifier keeps replies quick",
         ),
         Pair(
             "tiny",
@@ -259,7 +259,7 @@ CATALOG = Catalog(
             SMOLLM2_Q4_1.name,
             SMOLLM2_Q3_K.name,
             Suits(ram_gb=1, gpu_advised=False),
-            "a first try in a minute; short, simple replies",
+            "a first try in a minute; simple replies",
         ),
         Pair(
             "coder-7b",
@@ -267,7 +267,7 @@ CATALOG = Catalog(
             QWEN_7B.name,
             QWEN_0_5B.name,
             Suits(ram_gb=16, gpu_advised=True),
-            "code; the published speed-up (1.7× on a desktop GPU)",
+            "code; this verifier with this draft was measured 1.7× faster on a desktop GPU",
         ),
         Pair(
             "qwen3-8b",
