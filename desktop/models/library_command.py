@@ -10,6 +10,7 @@ from desktop.models.app_folders import Source
 from desktop.models.discover import Skipped, default_locations
 from desktop.models.drafts import DraftReport, find_drafts
 from desktop.models.library import Library, LibraryModel, scan_library
+from desktop.models.pair_list import pairs_json, pairs_text
 
 COMMANDS = ("list", "drafts", "rm")
 
@@ -92,23 +93,12 @@ def _where(m: LibraryModel) -> str:
     return str(m.path) if m.path == m.target else f"{m.path} -> {m.target}"
 
 
-def _pairs_json() -> list[dict[str, object]]:
-    from desktop.models.catalog import DEFAULT_PAIR
-    from desktop.models.listing import list_pairs
-
-    return [
-        {"name": p.name, "title": p.title, "default": p.name == DEFAULT_PAIR, "installed": p.installed,
-         "verifier": str(p.verifier), "draft": str(p.draft), "not_ready": list(p.not_ready)}
-        for p in list_pairs()
-    ]  # fmt: skip
-
-
 def list_json(library: Library) -> dict[str, object]:
     """What `tandem models list --json` prints."""
     return {
         "models": [model_json(m) for m in library.models],
         "skipped": [_skipped_json(s) for s in library.skipped],
-        "pairs": _pairs_json(),
+        "pairs": pairs_json(),
         "searched": [{"source": loc.source.value, "path": str(loc.root), "exists": loc.root.is_dir()}
                      for loc in library.searched],
     }  # fmt: skip
@@ -143,11 +133,7 @@ def list_text(library: Library) -> str:
         lines += [f"  {s.source.value}: {s.name}: {s.reason}  ({s.path})" for s in library.skipped]
     missing = [loc.root for loc in library.searched if loc.source is Source.FOLDER and not loc.root.is_dir()]
     lines += [f"Added folder {root} does not exist now (kept in the list)" for root in missing]
-    lines.append("Pairs:")
-    for p in _pairs_json():
-        mark = " (default)" if p["default"] else ""
-        state = "installed" if p["installed"] else f"not installed: tandem models fetch {p['name']}"
-        lines.append(f"  {p['name']:8} {p['title']}{mark}: {state}")
+    lines += pairs_text()
     return "\n".join(lines)
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from desktop.models.bundled import bundled_path
 from desktop.models.catalog import CATALOG, Catalog, CatalogFile, DerivedFile
 from desktop.models.errors import NotInstalledError
+from desktop.models.expected import expected_sha256
 from desktop.models.integrity import is_gguf, recorded_sha256
 from desktop.models.paths import models_dir
 
@@ -46,7 +47,7 @@ def _verified(path: Path, entry: CatalogFile) -> bool:
     sha = recorded_sha256(path)
     if isinstance(entry, DerivedFile):
         return sha is not None and is_gguf(path)
-    return sha == entry.sha256
+    return sha is not None and sha == expected_sha256(path, entry)
 
 
 def list_models(catalog: Catalog = CATALOG, directory: Path | None = None) -> tuple[InstalledFile, ...]:

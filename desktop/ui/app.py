@@ -124,6 +124,10 @@ def _start(window: MainWindow, controller: ChatController, choice: PairChoice | 
         if launch.screenshot:
             print("tandem: no model pair is installed; run: tandem models fetch tiny", file=sys.stderr)
             return False
+        from desktop.models.recommend import this_machine
+
+        # llama.cpp's backends were loaded at startup (gpu_offload), so this reads a cached answer.
+        window.first_start.set_machine(this_machine())
         window.show_first_start(True)
         return True
     if not launch.screenshot:
