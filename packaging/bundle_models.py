@@ -13,8 +13,9 @@ import sys
 from pathlib import Path
 
 from desktop.models.bundled import BundledFile, write_manifest
-from desktop.models.catalog import CATALOG, ModelFile
-from desktop.models.integrity import read_sidecar, sha256_file
+from desktop.models.catalog import CATALOG
+from desktop.models.expected import expected_sha256
+from desktop.models.integrity import sha256_file
 from desktop.models.listing import pair_paths
 
 
@@ -25,8 +26,7 @@ def main(app: Path, pair: str) -> int:
     files = []
     for source in pair_paths(pair):
         entry = CATALOG.file(source.name)
-        recorded = read_sidecar(source)  # a draft Tandem made has no published hash, only its own record
-        expected = entry.sha256 if isinstance(entry, ModelFile) else recorded.sha256 if recorded else None
+        expected = expected_sha256(source, entry)  # the catalog's, the Hub's, or Tandem's own record
         actual = sha256_file(source)
         if actual != expected:
             print(f"{source}: sha256 {actual} is not the expected {expected}; run tandem models fetch {pair}")
