@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import platformdirs
@@ -41,3 +42,14 @@ def gguf_info_cache() -> Path:
     override = os.environ.get("TANDEM_CACHE_DIR")
     root = Path(override) if override else Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False))
     return root / "gguf-info.json"
+
+
+def bundled_models_dir() -> Path | None:
+    """The read-only models folder an offline edition carries next to its executable (`make dist
+    WITH_MODELS=...`), or None outside a frozen app; ``TANDEM_BUNDLED_MODELS`` points elsewhere."""
+    override = os.environ.get("TANDEM_BUNDLED_MODELS")
+    if override:
+        return Path(override)
+    if getattr(sys, "frozen", False):
+        return Path(sys.executable).resolve().parent / "models"
+    return None

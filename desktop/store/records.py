@@ -13,7 +13,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from typing import Any
 
-from desktop.engine.events import FinishReason, GenerationStats, Piece, Source, StepEvent, StepTimings
+from desktop.engine.events import (
+    FinishReason,
+    GenerationStats,
+    Origin,
+    Piece,
+    Source,
+    StepEvent,
+    StepTimings,
+)
 
 
 class MessageStatus(enum.Enum):
@@ -53,12 +61,14 @@ def step_to_json(step: StepEvent) -> str:
         d["q"] = list(step.draft_probs)
     if step.finish_reason is not None:
         d["f"] = step.finish_reason.value
+    if step.origin is not None:
+        d["o"] = [step.origin.title, step.origin.when]
     return json.dumps(d, ensure_ascii=False)
 
 
 def step_from_json(text: str) -> StepEvent:
     """A step `step_to_json` wrote, or a row of the first format (texts only: its token ids
-    read as `UNKNOWN_TOKEN` and its time as one total)."""
+    read as `UNKNOWN_TOKEN` and its time as one total). A row without "o" has no origin."""
     d = json.loads(text)
     texts = [(str(t), Source(s)) for t, s in d["t"]]
     drafted_text, rejected_text = tuple(map(str, d["d"])), tuple(map(str, d["r"]))
@@ -84,6 +94,7 @@ def step_from_json(text: str) -> StepEvent:
         finish_reason=FinishReason(d["f"]) if "f" in d else None,
         drafter=str(d.get("dr", "")),
         verifier_text=str(d["v"]),
+        origin=Origin(str(d["o"][0]), float(d["o"][1])) if "o" in d else None,
     )
 
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import html
+import time
 
-from desktop.engine.events import Source, StepEvent
+from desktop.engine.events import Origin, Source, StepEvent
 
 
 def _quote(text: str) -> str:
@@ -15,9 +16,27 @@ def _quote(text: str) -> str:
 DRAFTERS = {"draft model": "The draft model", "n-gram": "Prompt lookup (n-gram)", "suffix": "Suffix drafting"}
 
 
-def step_tooltip(step: StepEvent, source: Source) -> str:
-    """Rich text: the step number, what the draft proposed, how much the verifier kept,
-    what it produced instead, and the verifier's probabilities when sampling.
+def ago(seconds: float) -> str:
+    """A past moment as a person says it: "just now", "5 minutes ago", "3 days ago"."""
+    for unit, size in (("year", 365 * 86400), ("month", 30 * 86400), ("week", 7 * 86400), ("day", 86400)):
+        if seconds >= size:
+            n = int(seconds // size)
+            return "yesterday" if unit == "day" and n == 1 else f"{n} {unit}{'s' if n > 1 else ''} ago"
+    for unit, size in (("hour", 3600), ("minute", 60)):
+        if seconds >= size:
+            n = int(seconds // size)
+            return f"{n} {unit}{'s' if n > 1 else ''} ago"
+    return "just now"
+
+
+def origin_text(origin: Origin, now: float) -> str:
+    """Where a history-drafted run came from: "from your reply in 'Refactor parser', 3 days ago"."""
+    return f"from your reply in '{html.escape(origin.title)}', {ago(max(0.0, now - origin.when))}"
+
+
+def step_tooltip(step: StepEvent, source: Source, now: float | None = None) -> str:
+    """Rich text: the step number, what the draft proposed (and from which past reply), how
+    much the verifier kept, what it produced instead, and its probabilities when sampling.
     """
     n_drafted = len(step.drafted)
     n_accepted = len(step.accepted)
@@ -31,6 +50,8 @@ def step_tooltip(step: StepEvent, source: Source) -> str:
         proposed = " ".join(_quote(t) for t in step.drafted_text)
         who = DRAFTERS.get(step.drafter, "The draft")
         lines.append(f"{who} proposed {n_drafted}: {proposed}")
+        if step.origin:
+            lines.append(f"Drafted {origin_text(step.origin, time.time() if now is None else now)}")
         lines.append(f"Accepted {n_accepted} of {n_drafted}")
         verifier, rejected = _quote(step.verifier_text), step.rejected_text
         if rejected:
