@@ -45,11 +45,14 @@ def test_a_chat_runs_its_reply_on_the_session_and_a_new_load_stops_it(qtbot: QtB
         assert chat.send("abc")
         assert session.state is UiState.GENERATING
         qtbot.waitUntil(gate.reached.is_set, timeout=5000)
+        # The state as the reply ends (the fake load may be done before waitSignal returns).
+        when_finished: list[UiState] = []
+        chat.reply_finished.connect(lambda _: when_finished.append(session.state))
         with qtbot.waitSignal(chat.reply_finished, timeout=5000) as finished:
             assert session.load_pair(LoadRequest(FAKE_CONFIG, "other"))  # stops the reply first
             gate.release.set()
         assert finished.args[0].finish_reason is FinishReason.CANCELLED
-        assert session.state is UiState.LOADING  # the stopped reply does not make it look ready
+        assert when_finished == [UiState.LOADING]  # the stopped reply does not make it look ready
         reply = chat.conversation.messages()[-1]
         assert reply.status is STOPPED and reply.steps
         assert [c.title for c in chat.conversations()] == ["abc"]  # the window lists through the chat
