@@ -45,8 +45,8 @@ screenshots: setup models-default
 	$(PY) -m desktop.ui.dialog_shot docs/screenshots/pair-dialog.png
 
 lint: setup
-	$(VENV)/bin/ruff check desktop tests
-	$(VENV)/bin/ruff format --check desktop tests
+	$(VENV)/bin/ruff check desktop tests benchmarks
+	$(VENV)/bin/ruff format --check desktop tests benchmarks
 	$(VENV)/bin/mypy desktop
 	$(VENV)/bin/lint-imports
 	@if [ -x $(VENV)/bin/actionlint ]; then $(VENV)/bin/actionlint .github/workflows/*.yml; \
