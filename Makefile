@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 CMAKE_ARGS ?= -DGGML_NATIVE=off -DGGML_BACKEND_DL=ON -DGGML_CPU_ALL_VARIANTS=ON
 export CMAKE_ARGS
 
-.PHONY: run test test-dist dist setup lint unit slow models-default models-tiny screenshots clean
+.PHONY: run test test-fast test-dist dist setup lint models-default models-tiny screenshots clean
 
 $(VENV)/.apt: packaging/apt-deps.sh
 	bash packaging/apt-deps.sh
@@ -55,6 +55,11 @@ lint: setup
 test: lint models-tiny
 	QT_QPA_PLATFORM=offscreen $(VENV)/bin/pytest -m "not dist"
 	$(MAKE) test-dist
+
+# The tiers that need no model and no window (engine logic, models, bench, store), for every
+# edit: about 25 s of CPU. `make test` runs these and everything else.
+test-fast: setup
+	QT_QPA_PLATFORM=offscreen $(VENV)/bin/pytest -q -m "not slow and not dist" tests/engine tests/models tests/bench tests/store
 
 # The installed app, tested like a user installs it: the .deb unpacked, HOME empty, no checkout.
 test-dist: dist models-tiny
