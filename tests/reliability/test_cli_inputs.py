@@ -246,11 +246,11 @@ def test_ctrl_c_while_replying_exits_130() -> None:
 
 @pytest.mark.slow
 def test_generate_into_a_closed_pipe_exits_quietly() -> None:
-    p = start("generate", "--pair", "tiny", "--no-draft", "--max-tokens", "4", "--prompt", "Say hello.")
-    assert p.stdout is not None and p.stderr is not None
-    p.stdout.close()
-    err = p.stderr.read().decode()
-    assert p.wait(timeout=120) == 141
+    with start("generate", "--pair", "tiny", "--no-draft", "--max-tokens", "4", "--prompt", "Hi.") as p:
+        assert p.stdout is not None and p.stderr is not None
+        p.stdout.close()
+        err = p.stderr.read().decode()
+        assert p.wait(timeout=120) == 141
     assert err == ""
 
 
