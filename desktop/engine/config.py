@@ -86,6 +86,7 @@ class DraftConfig:
     ngram: bool = False  # try prompt lookup (n-gram) drafting before the draft model
     suffix: bool = False  # try suffix drafting (most frequent continuation) before both
     model: bool = True  # use the draft model, when the pair has one
+    history: bool = False  # suffix drafting also reads the user's past replies (opt-in; see suffix.py)
 
 
 @dataclass(frozen=True, slots=True)

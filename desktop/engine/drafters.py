@@ -15,6 +15,7 @@ import numpy as np
 
 from desktop.engine.cache import CachedModel, common_prefix
 from desktop.engine.config import SamplingConfig
+from desktop.engine.events import Origin
 from desktop.engine.sampling import Probs, argmax, penalize, probabilities, sample, top_probability
 
 
@@ -29,10 +30,11 @@ class Proposal:
     # Drafters that assess themselves: each token's chance of acceptance, given the earlier
     # ones were accepted (empty when the drafter has no such estimate).
     confidence: list[float] = field(default_factory=list)
+    origin: Origin | None = None  # a past reply the tokens were followed from (history drafting)
 
     def truncated(self, n: int) -> Proposal:
         """The first n tokens of this proposal."""
-        return Proposal(self.tokens[:n], self.q[:n], self.drafter, self.confidence[:n])
+        return Proposal(self.tokens[:n], self.q[:n], self.drafter, self.confidence[:n], self.origin)
 
 
 MODEL_DRAFTER = "draft model"

@@ -14,6 +14,14 @@ class Source(enum.Enum):
 
 
 @dataclass(frozen=True, slots=True)
+class Origin:
+    """Where a drafted run came from when it was not this conversation: a past reply."""
+
+    title: str  # the conversation's title
+    when: float  # when the reply was written, seconds since the epoch
+
+
+@dataclass(frozen=True, slots=True)
 class Piece:
     """Text credited to one token; `text` may be empty while a character is incomplete."""
 
@@ -105,6 +113,7 @@ class StepEvent:
     drafter: str = ""  # who proposed the drafts: "draft model", "n-gram", or "" (none)
     verifier_text: str = ""  # the verifier token's own text (pieces credit text per character)
     decision: Decision | None = None  # the fastest mode's prediction for this step
+    origin: Origin | None = None  # the past reply the drafts were followed from (history drafting)
 
     @property
     def text(self) -> str:

@@ -24,14 +24,17 @@ import numpy as np
 from desktop.engine.backends import BackendInfo, describe, load_backends
 from desktop.engine.config import ModelConfig
 from desktop.engine.errors import Cancelled, DecodeError, ModelLoadError
+from desktop.engine.load_report import LoadReport, parse_load_log
 from desktop.engine.model import Logits, VocabInfo
-from desktop.engine.offload import choose_gpu_layers
+from desktop.engine.offload import AUTO_GPU_LAYERS, ModelFootprint, choose_gpu_layers
 
 _init_lock = threading.Lock()
 _initialised = False
 _backend_info: BackendInfo | None = None
 _LIB_DIR = Path(lc.__file__).parent / "lib"  # the wheel's (and the frozen app's) libraries
 _log_tail: deque[str] = deque(maxlen=20)  # llama.cpp's recent log lines, for error messages
+_load_log: deque[str] = deque(maxlen=400)  # every line of the current load, for its LoadReport
+_load_lock = threading.Lock()  # one load at a time owns _load_log
 _LOG_ERROR = 4  # GGML_LOG_LEVEL_ERROR
 _PUNCTUATION = ".,;:-=*|/\\ "
 
@@ -40,6 +43,7 @@ def _on_log(level: int, text: bytes, _user: ctypes.c_void_p) -> None:
     # llama.cpp is chatty on stderr; keep only the tail for error messages.
     if text:
         line = text.decode("utf-8", errors="replace").strip()
+        _load_log.append(line)
         # Loading prints progress as lone "." lines; they would lead every error message.
         if line.strip(_PUNCTUATION) and level >= _LOG_ERROR - 1:
             _log_tail.append(line)
@@ -96,21 +100,82 @@ def _check_gguf(path: Path) -> None:
         raise ModelLoadError(f"{path.name} is not a GGUF model file (it starts with {magic!r})")
 
 
-def _load_model(path: Path, params: lc.llama_model_params) -> Any:
+def _load_model(path: Path, params: lc.llama_model_params) -> tuple[Any, LoadReport]:
     _check_gguf(path)
     _ensure_backend()
-    _log_tail.clear()
-    model = lc.llama_model_load_from_file(str(path).encode(), params)
+    with _load_lock:
+        _log_tail.clear()
+        _load_log.clear()
+        model = lc.llama_model_load_from_file(str(path).encode(), params)
+        report = parse_load_log(_load_log)
     if not model:
         why = "; ".join(_log_tail) or "llama.cpp gave no reason"
         raise ModelLoadError(f"llama.cpp could not load {path.name}: {why}")
-    return model
+    return model, report
 
 
 def supports_gpu_offload() -> bool:
     """True when this llama.cpp build can offload layers to a GPU (CUDA, Vulkan, Metal)."""
     _ensure_backend()
     return bool(lc.llama_supports_gpu_offload())
+
+
+GPU_DEVICE_TYPES = (1, 2)  # ggml_backend_dev_type: GPU, integrated GPU
+
+
+def gpu_free_bytes() -> int | None:
+    """Free memory over the GPU devices llama.cpp sees; None on a build without one."""
+    _ensure_backend()
+    ggml = _libggml()
+    ggml.ggml_backend_dev_count.restype = ctypes.c_size_t
+    ggml.ggml_backend_dev_get.restype = ctypes.c_void_p
+    ggml.ggml_backend_dev_get.argtypes = [ctypes.c_size_t]
+    ggml.ggml_backend_dev_type.restype = ctypes.c_int
+    ggml.ggml_backend_dev_type.argtypes = [ctypes.c_void_p]
+    ggml.ggml_backend_dev_memory.argtypes = [ctypes.c_void_p] + [ctypes.POINTER(ctypes.c_size_t)] * 2
+    free_total = 0
+    found = False
+    for i in range(ggml.ggml_backend_dev_count()):
+        dev = ggml.ggml_backend_dev_get(i)
+        if ggml.ggml_backend_dev_type(dev) in GPU_DEVICE_TYPES:
+            free, total = ctypes.c_size_t(), ctypes.c_size_t()
+            ggml.ggml_backend_dev_memory(dev, ctypes.byref(free), ctypes.byref(total))
+            free_total += free.value
+            found = True
+    return free_total if found else None
+
+
+def footprint(path: Path) -> ModelFootprint | None:
+    """The model's layer count (read with its vocabulary only, no weights) and file size."""
+    params = lc.llama_model_default_params()
+    params.vocab_only = True
+    try:
+        model = _load_model(path, params)
+    except ModelLoadError:
+        return None
+    try:
+        # vocab_only skips the hyperparameters, so the layer count comes from the metadata.
+        arch = _meta(model, "general.architecture")
+        layers = _meta(model, f"{arch}.block_count")
+        return ModelFootprint(int(layers), path.stat().st_size) if layers.isdigit() else None
+    finally:
+        lc.llama_model_free(model)
+
+
+def _meta(model: Any, key: str) -> str:
+    buf = ctypes.create_string_buffer(256)
+    n = lc.llama_model_meta_val_str(model, key.encode(), buf, len(buf))
+    return buf.value.decode(errors="replace") if n >= 0 else ""
+
+
+def _gpu_layers(cfg: ModelConfig, path: Path) -> int:
+    """`cfg.n_gpu_layers`, with "auto" decided from the build and what fits in device memory."""
+    gpu = supports_gpu_offload()
+    if cfg.n_gpu_layers != AUTO_GPU_LAYERS or not gpu:
+        return choose_gpu_layers(cfg.n_gpu_layers, gpu).layers
+    free = gpu_free_bytes()
+    model = footprint(path) if free is not None else None
+    return choose_gpu_layers(cfg.n_gpu_layers, gpu, model, free).layers
 
 
 def system_info() -> str:
@@ -138,7 +203,7 @@ def read_vocab(path: str | Path) -> VocabInfo:
     """Read only the vocabulary of a GGUF (fast: no weights are loaded)."""
     params = lc.llama_model_default_params()
     params.vocab_only = True
-    model = _load_model(Path(path), params)
+    model, _ = _load_model(Path(path), params)
     try:
         return _vocab_info(lc.llama_model_get_vocab(model))
     finally:
@@ -172,6 +237,9 @@ def quantize(src: Path, dst: Path, quant: str, n_threads: int = 0) -> None:
 class LlamaModel:
     """A GGUF model and one llama.cpp context holding a single sequence's KV cache."""
 
+    _model: Any
+    load_report: LoadReport  # where llama.cpp put the layers and weights
+
     def __init__(
         self,
         cfg: ModelConfig,
@@ -181,7 +249,7 @@ class LlamaModel:
         self.cfg = cfg
         self.path = Path(cfg.path)
         mparams = lc.llama_model_default_params()
-        mparams.n_gpu_layers = choose_gpu_layers(cfg.n_gpu_layers, supports_gpu_offload()).layers
+        mparams.n_gpu_layers = _gpu_layers(cfg, self.path)
         mparams.load_mode = lc.LLAMA_LOAD_MODE_MMAP if cfg.mmap else lc.LLAMA_LOAD_MODE_NONE
         if progress is not None or cancel is not None:
 
@@ -194,7 +262,7 @@ class LlamaModel:
             self._progress_cb = lc.llama_progress_callback(on_progress)
             mparams.progress_callback = self._progress_cb
         try:
-            self._model: Any = _load_model(self.path, mparams)
+            self._model, self.load_report = _load_model(self.path, mparams)
         except ModelLoadError:
             if cancel is not None and cancel.is_set():
                 raise Cancelled(f"loading {self.path.name} was cancelled") from None

@@ -16,6 +16,7 @@ from desktop.engine.costmodel import Costs, cached_costs
 from desktop.engine.model import Model, VocabInfo
 from desktop.engine.pair_warnings import context_warnings, size_warnings
 from desktop.engine.speculative import Decoder, Generation
+from desktop.engine.suffix_history import SuffixHistory
 
 LoadProgress = Callable[[str, float], None]  # (which model, fraction loaded)
 
@@ -127,11 +128,12 @@ class ModelPair:
         cfg: GenerationConfig,
         cancel: threading.Event | None = None,
         continuing: bool = False,
+        history: SuffixHistory | None = None,
     ) -> tuple[Prompt, Generation]:
         """Start the assistant's reply to `messages` (or, `continuing`, extend the last one);
-        iterate the generation for its steps."""
+        iterate the generation for its steps. `history`: past replies for suffix drafting."""
         prompt = self.prompt(messages, cfg, continuing)
-        return prompt, self.decoder.generate(prompt.tokens, cfg, cancel)
+        return prompt, self.decoder.generate(prompt.tokens, cfg, cancel, history)
 
 
 def _close(model: Model) -> None:

@@ -21,6 +21,7 @@ from desktop.engine.model import Model
 from desktop.engine.sampling import penalize, probabilities
 from desktop.engine.schedule import make_schedule
 from desktop.engine.suffix import SuffixDrafter
+from desktop.engine.suffix_history import SuffixHistory
 
 MAX_DRAFT = 32  # a verifier batch never exceeds this + 1 logits rows (see ModelConfig)
 
@@ -38,13 +39,15 @@ class Decoder:
         self.costs = calibrate(self.verifier, self.draft, reps=reps)
         return self.costs
 
-    def drafters(self, cfg: DraftConfig) -> list[Drafter]:
-        """The drafters a config asks for, model-free ones first."""
+    def drafters(self, cfg: DraftConfig, history: SuffixHistory | None = None) -> list[Drafter]:
+        """The drafters a config asks for, model-free ones first. With `cfg.history` and past
+        replies, suffix drafting runs (whether or not `cfg.suffix` asks) and reads them too."""
         out: list[Drafter] = []
         if cfg.draft_max <= 0:
             return out
-        if cfg.suffix:
-            out.append(SuffixDrafter())
+        past = history if cfg.history and history else None
+        if cfg.suffix or past is not None:
+            out.append(SuffixDrafter(history=past or ()))
         if cfg.ngram:
             out.append(NgramDrafter())
         if cfg.model and self.draft is not None:
@@ -56,9 +59,11 @@ class Decoder:
         prompt: Sequence[int],
         cfg: GenerationConfig,
         cancel: threading.Event | None = None,
+        history: SuffixHistory | None = None,
     ) -> Generation:
-        """A reply to `prompt`; iterate it for the steps. Nothing runs until then."""
-        return Generation(self, list(prompt), cfg, cancel or threading.Event())
+        """A reply to `prompt`; iterate it for the steps. Nothing runs until then.
+        `history`: the user's past replies, read only when `cfg.draft.history` opts in."""
+        return Generation(self, list(prompt), cfg, cancel or threading.Event(), history)
 
 
 def _piece_text(model: Model, token: int) -> str:
@@ -69,7 +74,12 @@ class Generation:
     """One reply in progress: an iterator of `StepEvent`s with running `stats`."""
 
     def __init__(
-        self, decoder: Decoder, prompt: list[int], cfg: GenerationConfig, cancel: threading.Event
+        self,
+        decoder: Decoder,
+        prompt: list[int],
+        cfg: GenerationConfig,
+        cancel: threading.Event,
+        history: SuffixHistory | None = None,
     ) -> None:
         if not prompt:
             raise ValueError("the prompt has no tokens")
@@ -81,7 +91,7 @@ class Generation:
         self.text = ""
         self.finish_reason: str | None = None
         self._rng = np.random.default_rng(cfg.sampling.seed)
-        self._drafters = decoder.drafters(cfg.draft)
+        self._drafters = decoder.drafters(cfg.draft, history)
         if cfg.draft.mode is Mode.FASTEST and decoder.costs is None:
             decoder.calibrate()
         self.schedule = make_schedule(self._drafters, cfg.draft, decoder.costs)
@@ -226,6 +236,7 @@ class Generation:
             drafter=proposal.drafter if drafts else "",
             verifier_text=_piece_text(vmodel, verdict.token),
             decision=self.schedule.last,
+            origin=proposal.origin if drafts else None,
         )
 
     def _apply_stop_strings(self, pieces: list[Piece]) -> tuple[list[Piece], bool]:

@@ -7,7 +7,8 @@ high, and proposes the prefix whose chance of acceptance, by its own record for 
 length, stays above `p_min` (adaptive length). Every step it also predicts when it does not
 propose, and checks the prediction against the text the verifier commits: its record learns
 at no cost, so it never needs a paid probe. Optional history (the user's past replies, opt-in) adds
-occurrences from other texts. Like every drafter it only proposes; the verifier decides.
+occurrences from other texts, and a proposal followed from one names it (`Proposal.origin`).
+Like every drafter it only proposes; the verifier decides.
 """
 
 from __future__ import annotations
@@ -23,10 +24,13 @@ from desktop.engine.cache import common_prefix
 from desktop.engine.config import SamplingConfig
 from desktop.engine.costmodel import AcceptanceEstimate
 from desktop.engine.drafters import Proposal
+from desktop.engine.events import Origin
 from desktop.engine.sampling import Probs
+from desktop.engine.suffix_history import PastReply, SuffixHistory, index_ngrams
 
 SUFFIX_DRAFTER = "suffix"
 MAX_OCCURRENCES = 64  # the most recent occurrences of a suffix that vote on its continuation
+Occurrence = tuple[list[int], int]  # a text, and the position after the matched suffix in it
 
 
 class SuffixDrafter:
@@ -40,16 +44,16 @@ class SuffixDrafter:
         n_max: int = 8,
         n_min: int = 2,
         p_min: float = 0.35,
-        history: Sequence[Sequence[int]] = (),
+        history: SuffixHistory | Sequence[Sequence[int]] = (),
     ) -> None:
         self.n_max, self.n_min = n_max, n_min
         self.p_min = p_min  # stop when the chance that the whole proposal is kept falls below this
         self.record = {n: AcceptanceEstimate(prior=0.6, weight=2.0) for n in range(n_min, n_max + 1)}
-        self._history: list[int] = []
-        self._history_index: dict[tuple[int, ...], list[int]] = {}
-        for text in history:
-            self._history.extend([*text, -1])  # -1 separates texts: no match runs across
-        self._index_into(self._history, self._history_index, 0)
+        if not isinstance(history, SuffixHistory):
+            history = SuffixHistory([PastReply(tuple(text)) for text in history])
+        self.history = history
+        self._history = history.tokens
+        self._history_index = history.index(n_min, n_max)
         self._tokens: list[int] = []
         self._index: dict[tuple[int, ...], list[int]] = {}
         self._pending: tuple[int, list[int], int] | None = None  # (base length, proposal, n)
@@ -61,13 +65,6 @@ class SuffixDrafter:
     @property
     def decoded(self) -> int:
         return 0
-
-    def _index_into(self, toks: list[int], index: dict[tuple[int, ...], list[int]], start: int) -> None:
-        """Record, for every n-gram ending at j - 1 (j from `start`), that toks[j] followed it."""
-        for j in range(max(start, 1), len(toks)):
-            for n in range(self.n_min, self.n_max + 1):
-                if j - n >= 0:
-                    index.setdefault(tuple(toks[j - n : j]), []).append(j)
 
     def begin(self, tokens: Sequence[int], chunk: int = 0, cancel: threading.Event | None = None) -> None:
         self._tokens, self._index, self._pending = [], {}, None
@@ -92,10 +89,10 @@ class SuffixDrafter:
             self._pending = None
         start = len(self._tokens)
         self._tokens.extend(tokens[start:])
-        self._index_into(self._tokens, self._index, start)
+        index_ngrams(self._tokens, self._index, start, self.n_min, self.n_max)
         return None
 
-    def _occurrences(self, n: int) -> list[tuple[list[int], int]]:
+    def _occurrences(self, n: int) -> list[Occurrence]:
         """(text, position) after each earlier occurrence of the last n tokens, newest first."""
         key = tuple(self._tokens[-n:])
 
@@ -110,6 +107,11 @@ class SuffixDrafter:
     def branch(self, k: int) -> tuple[list[int], list[float], int]:
         """The most frequent continuation (up to k tokens), each token's branch probability,
         and the match length it came from ([] when nothing matches)."""
+        out, probs, n, _ = self._follow(k)
+        return out, probs, n
+
+    def _follow(self, k: int) -> tuple[list[int], list[float], int, list[Occurrence]]:
+        """`branch`, and the occurrences (newest first) that agree with all of it."""
         for n in range(min(self.n_max, len(self._tokens) - 1), self.n_min - 1, -1):
             occ = self._occurrences(n)
             if not occ:
@@ -129,8 +131,15 @@ class SuffixDrafter:
                 out.append(token)
                 probs.append(p)
                 occ = [(t, j) for t, j in occ if j + depth < len(t) and t[j + depth] == token]
-            return out, probs, n
-        return [], [], 0
+            return out, probs, n, occ
+        return [], [], 0, []
+
+    def _origin(self, followed: list[Occurrence]) -> Origin | None:
+        """The past reply of the newest occurrence the branch followed; None when the
+        conversation itself holds one (it comes first) or nothing was followed."""
+        if not followed or followed[0][0] is not self._history:
+            return None
+        return self.history.origin_at(followed[0][1])
 
     def propose(
         self, tokens: Sequence[int], k: int, sampling: SamplingConfig, rng: np.random.Generator
@@ -138,7 +147,7 @@ class SuffixDrafter:
         self.settle(tokens)
         if k <= 0:
             return Proposal(drafter=self.name)
-        branch, probs, n = self.branch(k)
+        branch, probs, n, followed = self._follow(k)
         if not branch:
             return Proposal(drafter=self.name)
         self._pending = (len(self._tokens), branch, n)  # checked in settle, proposed or not
@@ -156,4 +165,4 @@ class SuffixDrafter:
         drafts = branch[: len(confidence)]
         # A deterministic proposal: q is a point mass on each token (None).
         q: list[Probs | None] = [] if sampling.greedy else [None] * len(drafts)
-        return Proposal(drafts, q, self.name, confidence)
+        return Proposal(drafts, q, self.name, confidence, self._origin(followed) if drafts else None)

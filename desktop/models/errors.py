@@ -15,3 +15,7 @@ class NotInstalledError(TandemError):
 
 class UnknownModelError(TandemError):
     """A pair or file name that the catalog does not list."""
+
+
+class NotRemovableError(TandemError):
+    """A file Tandem did not install: it belongs to another app and is never deleted by Tandem."""

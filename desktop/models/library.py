@@ -69,7 +69,7 @@ def glob_escape(text: str) -> str:
 
 
 def _title(found: FoundFile) -> str:
-    if found.source is not Source.TANDEM:
+    if found.source not in (Source.TANDEM, Source.BUNDLED):
         return ""
     return next((f.title for f in CATALOG.files if f.name == found.name), "")
 

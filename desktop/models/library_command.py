@@ -10,8 +10,9 @@ from desktop.models.app_folders import Source
 from desktop.models.discover import Skipped, default_locations
 from desktop.models.drafts import DraftReport, find_drafts
 from desktop.models.library import Library, LibraryModel, scan_library
+from desktop.models.pair_list import pairs_json, pairs_text
 
-COMMANDS = ("list", "drafts")
+COMMANDS = ("list", "drafts", "rm")
 
 
 def add_arguments(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -23,19 +24,34 @@ def add_arguments(subparsers: argparse._SubParsersAction) -> None:  # type: igno
     drafts.add_argument(
         "verifier", metavar="VERIFIER", help="a model name from 'tandem models list', or a path"
     )
+    rm = subparsers.add_parser("rm", help="delete a model Tandem installed (never another app's file)")
+    rm.add_argument(
+        "name", metavar="NAME", help="a name from 'tandem models list' (Tandem's models), or a path"
+    )
     for p in (listing, drafts):
         p.add_argument(
             "--folder", action="append", default=[], metavar="DIR", help="also search DIR (repeatable)"
         )
+    for p in (listing, drafts, rm):
         p.add_argument("--json", action="store_true", help="one JSON object for scripts")
 
 
+def saved_folders() -> tuple[Path, ...]:
+    """The folders added in the window's Model library (settings.ini, which only the UI reads)."""
+    try:
+        from desktop.ui.settings import Settings
+    except ImportError:  # a build without Qt has no window to add folders in
+        return ()
+    return Settings().model_folders()
+
+
 def scan(folders: list[str]) -> Library:
-    """The library of this machine plus `folders`, with header reads cached."""
+    """The library of this machine plus the saved folders and `folders`, with header reads cached."""
     from desktop.models.paths import gguf_info_cache
 
-    locations = default_locations(folders=tuple(Path(f).expanduser() for f in folders))
-    return scan_library(locations, gguf_info_cache())
+    given = tuple(Path(f).expanduser() for f in folders)
+    added = tuple(dict.fromkeys((*saved_folders(), *given)))
+    return scan_library(default_locations(folders=added), gguf_info_cache())
 
 
 def _mb(size: int) -> str:
@@ -77,23 +93,12 @@ def _where(m: LibraryModel) -> str:
     return str(m.path) if m.path == m.target else f"{m.path} -> {m.target}"
 
 
-def _pairs_json() -> list[dict[str, object]]:
-    from desktop.models.catalog import DEFAULT_PAIR
-    from desktop.models.listing import list_pairs
-
-    return [
-        {"name": p.name, "title": p.title, "default": p.name == DEFAULT_PAIR, "installed": p.installed,
-         "verifier": str(p.verifier), "draft": str(p.draft), "not_ready": list(p.not_ready)}
-        for p in list_pairs()
-    ]  # fmt: skip
-
-
 def list_json(library: Library) -> dict[str, object]:
     """What `tandem models list --json` prints."""
     return {
         "models": [model_json(m) for m in library.models],
         "skipped": [_skipped_json(s) for s in library.skipped],
-        "pairs": _pairs_json(),
+        "pairs": pairs_json(),
         "searched": [{"source": loc.source.value, "path": str(loc.root), "exists": loc.root.is_dir()}
                      for loc in library.searched],
     }  # fmt: skip
@@ -111,10 +116,14 @@ def list_text(library: Library) -> str:
     if models_dir().is_dir():
         lines += [f"  {leftover.describe()}" for leftover in clean_partials(models_dir())]
     own = [m for m in library.models if m.source is Source.TANDEM]
-    others = [m for m in library.models if m.source is not Source.TANDEM]
+    bundled = [m for m in library.models if m.source is Source.BUNDLED]
+    others = [m for m in library.models if m.source not in (Source.TANDEM, Source.BUNDLED)]
     for m in own:
         lines.append(f"  {m.name}  {_summary(m)}{verified.get(m.path, '')}")
     lines += ["  (none)"] if not own else []
+    if bundled:
+        lines.append(f"Bundled with the app (read-only, used in place): {bundled[0].path.parent}")
+        lines += [f"  {m.name}  {_summary(m)}" for m in bundled]
     lines.append("Found in other apps and added folders (used in place, never copied):")
     for m in others:
         lines += [f"  {m.source.value}: {m.name}  {_summary(m)}", f"      {_where(m)}"]
@@ -122,11 +131,9 @@ def list_text(library: Library) -> str:
     if library.skipped:
         lines.append("Not usable:")
         lines += [f"  {s.source.value}: {s.name}: {s.reason}  ({s.path})" for s in library.skipped]
-    lines.append("Pairs:")
-    for p in _pairs_json():
-        mark = " (default)" if p["default"] else ""
-        state = "installed" if p["installed"] else f"not installed: tandem models fetch {p['name']}"
-        lines.append(f"  {p['name']:8} {p['title']}{mark}: {state}")
+    missing = [loc.root for loc in library.searched if loc.source is Source.FOLDER and not loc.root.is_dir()]
+    lines += [f"Added folder {root} does not exist now (kept in the list)" for root in missing]
+    lines += pairs_text()
     return "\n".join(lines)
 
 
@@ -172,7 +179,9 @@ def drafts_text(report: DraftReport, library: Library) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Run `models list` or `models drafts`; an unknown verifier raises UnknownModelError (exit 2)."""
+    """Run `models list`, `drafts` or `rm`; an unknown name raises UnknownModelError (exit 2)."""
+    if args.models_command == "rm":
+        return _rm(args)
     library = scan(args.folder)
     if args.models_command == "list":
         print(json.dumps(list_json(library), indent=2) if args.json else list_text(library))
@@ -180,4 +189,24 @@ def run(args: argparse.Namespace) -> int:
     verifier = library.find(args.verifier)
     report = find_drafts(verifier, library.models)
     print(json.dumps(drafts_json(report, library), indent=2) if args.json else drafts_text(report, library))
+    return 0
+
+
+def _rm(args: argparse.Namespace) -> int:
+    from desktop.models.errors import NotRemovableError
+    from desktop.models.remove import remove_model
+
+    model = scan([]).find(args.name)
+    if model.source is not Source.TANDEM:
+        raise NotRemovableError(
+            f"{model.name} belongs to {model.source.value}; Tandem never deletes other apps' files "
+            f"(remove it in {model.source.value}: {model.path})"
+        )
+    gone = remove_model(model.path)
+    if args.json:
+        print(
+            json.dumps({"name": model.name, "size": model.size, "removed": [str(p) for p in gone]}, indent=2)
+        )
+    else:
+        print(f"Deleted {model.name} ({_mb(model.size)}) from {model.path.parent}")
     return 0

@@ -8,8 +8,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from desktop.models.bundled import bundled_path
 from desktop.models.catalog import CATALOG, Catalog, CatalogFile, DerivedFile
 from desktop.models.errors import NotInstalledError
+from desktop.models.expected import expected_sha256
 from desktop.models.integrity import is_gguf, recorded_sha256
 from desktop.models.paths import models_dir
 
@@ -45,7 +47,7 @@ def _verified(path: Path, entry: CatalogFile) -> bool:
     sha = recorded_sha256(path)
     if isinstance(entry, DerivedFile):
         return sha is not None and is_gguf(path)
-    return sha == entry.sha256
+    return sha is not None and sha == expected_sha256(path, entry)
 
 
 def list_models(catalog: Catalog = CATALOG, directory: Path | None = None) -> tuple[InstalledFile, ...]:
@@ -61,15 +63,19 @@ def list_models(catalog: Catalog = CATALOG, directory: Path | None = None) -> tu
 
 
 def list_pairs(catalog: Catalog = CATALOG, directory: Path | None = None) -> tuple[PairStatus, ...]:
-    """Every catalog pair with its file paths and what is still missing."""
+    """Every catalog pair with its file paths and what is still missing. A file missing from the
+    models folder but carried by an offline edition is used where the package put it."""
     root = directory or models_dir()
-    ready = {f.name for f in list_models(catalog, root) if f.verified}
+    ready = {f.name: f.path for f in list_models(catalog, root) if f.verified}
+    for entry in catalog.files:
+        if entry.name not in ready and (bundled := bundled_path(entry.name)) is not None:
+            ready[entry.name] = bundled
     return tuple(
         PairStatus(
             pair.name,
             pair.title,
-            root / pair.verifier,
-            root / pair.draft,
+            ready.get(pair.verifier, root / pair.verifier),
+            ready.get(pair.draft, root / pair.draft),
             tuple(n for n in (pair.verifier, pair.draft) if n not in ready),
         )
         for pair in catalog.pairs

@@ -6,6 +6,9 @@ Two roots, each moved as a whole by one environment variable:
 - cache (``TANDEM_CACHE_DIR``): downloaded wheels, GGUF header reads, calibrations. Anything
   here can be deleted; Tandem measures or downloads it again.
 
+An offline edition also reads models from a read-only folder beside its executable
+(``TANDEM_BUNDLED_MODELS`` moves it).
+
 Without them the platform's folders are used (platformdirs: ``~/.local/share/Tandem`` and
 ``~/.cache/Tandem`` on Linux). The build scripts' caches (``packaging/llama-wheel.sh``,
 ``benchmarks/build-native.sh``: ``~/.cache/tandem/wheels`` and ``~/.cache/tandem/native``) are
@@ -16,6 +19,7 @@ checkout and CI run on the machine, and must survive a user clearing the app's c
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import platformdirs
@@ -58,3 +62,14 @@ def calibration_file() -> Path:
 def gguf_info_cache() -> Path:
     """What was read from each GGUF's header (keyed by path, size and mtime)."""
     return cache_dir() / "gguf-info.json"
+
+
+def bundled_models_dir() -> Path | None:
+    """The read-only models folder an offline edition carries next to its executable (`make dist
+    WITH_MODELS=...`), or None outside a frozen app; ``TANDEM_BUNDLED_MODELS`` points elsewhere."""
+    override = os.environ.get("TANDEM_BUNDLED_MODELS")
+    if override:
+        return Path(override)
+    if getattr(sys, "frozen", False):
+        return Path(sys.executable).resolve().parent / "models"
+    return None

@@ -1,7 +1,8 @@
 """`tandem models verify`: hash every installed file again and compare it with what it should be.
 
 A file's size and mtime survive bit rot, so only reading every byte finds it. A catalog file is
-compared with its published sha256; a locally made draft with the hash recorded when it was made.
+compared with its published sha256 (for a Hub-only file, the Hub's, recorded at download); a
+locally made draft with the hash recorded when it was made.
 """
 
 from __future__ import annotations
@@ -10,10 +11,10 @@ import enum
 from dataclasses import dataclass
 from pathlib import Path
 
-from desktop.models.catalog import CATALOG, Catalog, CatalogFile, ModelFile
+from desktop.models.catalog import CATALOG, Catalog, CatalogFile
+from desktop.models.expected import expected_sha256
 from desktop.models.integrity import (
     Progress,
-    read_sidecar,
     remove_sidecar,
     sha256_file,
     write_sidecar,
@@ -42,20 +43,13 @@ class FileCheck:
     detail: str = ""
 
 
-def _expected(path: Path, entry: CatalogFile) -> str | None:
-    if isinstance(entry, ModelFile):
-        return entry.sha256
-    recorded = read_sidecar(path)  # a made draft has no published hash: its sidecar is the reference
-    return recorded.sha256 if recorded is not None else None
-
-
 def check_file(
     path: Path, entry: CatalogFile, pairs: tuple[str, ...], progress: Progress | None
 ) -> FileCheck:
     """Hash `path`; record the time on success, forget the hash on a mismatch so a fetch repairs it."""
     if not path.is_file():
         return FileCheck(entry.name, path, Verdict.MISSING, pairs)
-    expected = _expected(path, entry)
+    expected = expected_sha256(path, entry)
     actual = sha256_file(path, progress, f"verify {entry.name}")
     if actual != expected:
         remove_sidecar(path)

@@ -20,6 +20,7 @@ from desktop.engine.events import GenerationStats
 from desktop.engine.pair import LoadProgress as LoadCallback
 from desktop.engine.pair import ModelPair, PairConfig
 from desktop.models.paths import calibration_file
+from desktop.qt.history_feed import HistoryFeed
 from desktop.qt.payloads import (
     MEASURING,
     BaselineDrift,
@@ -66,8 +67,11 @@ def catalog_fetcher(name: str, progress: FetchCallback) -> tuple[Path, Path]:
     return fetch_pair(name, progress)
 
 
-def _news(check: DriftCheck, said: DriftCheck) -> bool:
-    """Worth telling the window: a new verdict, or a busy machine's ratio moved by a tenth."""
+def _news(check: DriftCheck, said: DriftCheck | None) -> bool:
+    """Worth telling the window: the first verdict (until then it cannot tell a busy machine
+    from slow drafting), a new verdict, or a busy machine's ratio moved by a tenth."""
+    if said is None:
+        return True
     moved = check.drift is Drift.BUSY and abs(check.ratio - said.ratio) >= 0.1
     return check.drift is not said.drift or moved
 
@@ -110,6 +114,7 @@ class PairWorker(QObject):
         checker: Checker = llama_checker,
         fetcher: Fetcher = catalog_fetcher,
         calibration: Callable[[], Path | None] = calibration_file,
+        history: HistoryFeed | None = None,
     ) -> None:
         super().__init__()
         self._loader = loader
@@ -117,12 +122,14 @@ class PairWorker(QObject):
         self._fetcher = fetcher
         self._calibration = calibration  # where measured costs are cached; None: measure each time
         self.pair: ModelPair | None = None
+        self._history = history or HistoryFeed()  # past replies, read only when a reply opts in
 
     @Slot(object)
     def load(self, request: LoadRequest) -> None:
         """Replace the loaded pair (the old one is freed first, to keep memory bounded)."""
         _close(self.pair)
         self.pair = None
+        self._history.forget()
         if request.cancel.is_set():  # cancelled while it waited in the queue
             self.load_cancelled.emit()
             return
@@ -188,10 +195,11 @@ class PairWorker(QObject):
         generation = None
         costs = pair.decoder.costs
         meter = DriftMeter(costs) if costs is not None and not implausible(costs) else None
-        said = DriftCheck(1.0, 0)  # what the window was last told: nothing, so steady
+        said: DriftCheck | None = None  # what the window was last told
         try:
+            history = self._history.for_reply(pair.verifier, request.messages, request.config)
             prompt, generation = pair.reply(
-                request.messages, request.config, request.cancel, request.continuing
+                request.messages, request.config, request.cancel, request.continuing, history
             )
             self.generation_started.emit(ReplyStarted(rid, len(prompt.tokens), prompt.dropped_turns))
             for event in generation:

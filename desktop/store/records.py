@@ -9,7 +9,7 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, fields
 
-from desktop.engine.events import GenerationStats, Source, StepEvent
+from desktop.engine.events import GenerationStats, Origin, Source, StepEvent
 
 # Message status: a reply is "streaming" until it ends; "stopped" when Stop, an error or a
 # crash cut it short (the store turns a leftover "streaming" into "stopped" on open).
@@ -39,6 +39,7 @@ class Step:
     draft_probs: tuple[float, ...] = ()  # the draft's probability of each drafted token judged
     seconds: float = 0.0
     drafter: str = ""  # who proposed `drafted`: "draft model", "n-gram" (prompt lookup), or ""
+    origin: Origin | None = None  # the past reply `drafted` was followed from (history drafting)
 
     @property
     def text(self) -> str:
@@ -61,6 +62,7 @@ class Step:
                 "s": self.seconds,
                 **({"dr": self.drafter} if self.drafter else {}),
                 **({"q": list(self.draft_probs)} if self.draft_probs else {}),
+                **({"o": [self.origin.title, self.origin.when]} if self.origin else {}),
             },
             ensure_ascii=False,
         )
@@ -78,6 +80,7 @@ class Step:
             seconds=d["s"],
             drafter=d.get("dr", ""),
             draft_probs=tuple(d.get("q", ())),
+            origin=Origin(str(d["o"][0]), float(d["o"][1])) if "o" in d else None,
         )
 
 
@@ -93,6 +96,7 @@ def step_from_event(event: StepEvent, token_text: Callable[[int], str]) -> Step:
         draft_probs=event.draft_probs,
         seconds=event.timings.total_s,
         drafter=event.drafter,
+        origin=event.origin,
     )
 
 

@@ -49,7 +49,7 @@ def about_html() -> str:
         lines = [f"llama.cpp backend: {e}"]
     facts = "".join(f"{escape(line)}<br>" for line in lines)
     licences = "".join(
-        f'<tr><td>{escape(name)}</td><td>{escape(spdx)}</td><td><a href="{url}">{escape(url)}</a></td></tr>'
+        f'<tr><td><a href="{url}">{escape(name)}</a></td><td>&nbsp;&nbsp;{escape(spdx)}</td></tr>'
         for name, spdx, url in LICENCES
     )
     return (

@@ -11,8 +11,9 @@ import os
 import sys
 from dataclasses import dataclass, replace
 
-from PySide6.QtCore import QCoreApplication, QObject, QTimer, Slot
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QCoreApplication, QObject, QSize, QTimer, Slot
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
 from desktop.engine.errors import TandemError
 from desktop.qt.collector import GuiThreadCollector
@@ -50,6 +51,16 @@ def gpu_offload() -> bool:
     except ImportError:
         return False
     return supports_gpu_offload()
+
+
+def default_size(window: QWidget, width: int = 1280, height: int = 820) -> QSize:
+    """A first window that leaves room on the screen: at most 92% of the available area (a
+    1366x768 laptop would otherwise get a window taller than its screen, frame and all)."""
+    screen = window.screen() or QGuiApplication.primaryScreen()
+    if screen is None:
+        return QSize(width, height)
+    area = screen.availableGeometry()
+    return QSize(min(width, int(area.width() * 0.92)), min(height, int(area.height() * 0.92)))
 
 
 def initial_choice(prefs: Preferences, launch: Launch) -> PairChoice | None:
@@ -113,6 +124,10 @@ def _start(window: MainWindow, controller: ChatController, choice: PairChoice | 
         if launch.screenshot:
             print("tandem: no model pair is installed; run: tandem models fetch tiny", file=sys.stderr)
             return False
+        from desktop.models.recommend import this_machine
+
+        # llama.cpp's backends were loaded at startup (gpu_offload), so this reads a cached answer.
+        window.first_start.set_machine(this_machine())
         window.show_first_start(True)
         return True
     if not launch.screenshot:
@@ -179,13 +194,15 @@ def _run(
     else:
         geometry = settings.geometry()
         if geometry is None or not window.restoreGeometry(geometry):
-            window.resize(1280, 820)
+            window.resize(default_size(window))
         splitter = settings.splitter()
         if splitter is not None:
             window.splitter.restoreState(splitter)
         window.fit_to_screen()
         window.open_latest()
     window.show()
+    if not launch.screenshot:  # the window manager's frame is known only once shown
+        QTimer.singleShot(0, window.fit_to_screen)
     try:
         if not _start(window, controller, initial_choice(prefs, launch), launch):
             return 1

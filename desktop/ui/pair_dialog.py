@@ -37,6 +37,9 @@ from PySide6.QtWidgets import (
 from desktop.engine.config import DraftConfig, DraftPolicy, GenerationConfig, Mode, SamplingConfig
 from desktop.engine.errors import TandemError
 from desktop.qt.payloads import CheckResult
+from desktop.ui.library.draft_list import DraftList, VerifierCombo
+from desktop.ui.library.model_library import ModelLibrary
+from desktop.ui.offload_field import OffloadField, auto_choices
 from desktop.ui.preferences import PairChoice, format_stop_strings, parse_stop_strings
 
 MODES = (
@@ -145,9 +148,11 @@ class PairDialog(QDialog):
         pairs: list[tuple[str, str, bool]],
         gpu_offload: bool,
         parent: QWidget | None = None,
+        library: ModelLibrary | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Model pair")
+        self._library = library
         self.setMinimumWidth(self.fontMetrics().averageCharWidth() * 110)
         self._pairs = pairs
         self._checked: tuple[str, str] | None = None
@@ -166,6 +171,7 @@ class PairDialog(QDialog):
         layout.addWidget(tabs)
         layout.addWidget(self.buttons)
         self._source_changed()
+        self.show_offload()
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
@@ -187,23 +193,28 @@ class PairDialog(QDialog):
         self.verifier = FileField("Verifier model")
         self.draft = FileField("Draft model")
         self.no_draft = QCheckBox("No draft: plain decoding with the verifier alone")
-        form.addRow("Verifier", self.verifier)
+        self.verifier_combo = VerifierCombo()
+        self.drafts = DraftList()
+        form.addRow("Verifier", self.verifier_combo)
+        form.addRow("", self.verifier)
         form.addRow("Draft", self.draft)
+        form.addRow("Drafts found", self.drafts)
         form.addRow("", self.no_draft)
         self.verdict = _note(muted=False)
         self.verdict.setTextFormat(Qt.TextFormat.RichText)
         self.verdict.setAccessibleName("Compatibility verdict")
         self.verdict.setMinimumHeight(self.fontMetrics().lineSpacing() * 2)
         form.addRow("Compatibility", self.verdict)
-        self.verifier_gpu = _spin(-1, 999, choice.verifier_gpu_layers)
-        self.draft_gpu = _spin(-1, 999, choice.draft_gpu_layers)
-        for box in (self.verifier_gpu, self.draft_gpu):
-            box.setSpecialValueText("all")
-            box.setEnabled(gpu_offload)
+        self.verifier_gpu = OffloadField(choice.verifier_gpu_layers, gpu_offload)
+        self.draft_gpu = OffloadField(choice.draft_gpu_layers, gpu_offload)
         form.addRow("Verifier GPU layers", self.verifier_gpu)
         form.addRow("Draft GPU layers", self.draft_gpu)
         if not gpu_offload:
             form.addRow("", _note(CPU_ONLY))
+        self._gpu_backend = gpu_offload
+        changes = (self.pair_combo.currentIndexChanged, self.use_installed.toggled, self.no_draft.toggled)
+        for signal in (*changes, self.verifier.changed, self.draft.changed):
+            signal.connect(self.show_offload)
         self.n_ctx = _spin(512, 131072, choice.n_ctx, 512)
         self.n_ctx.setSuffix(" tokens")
         self.n_threads = _spin(1, max(64, os.cpu_count() or 1), choice.n_threads)
@@ -227,7 +238,23 @@ class PairDialog(QDialog):
             signal.connect(self._source_changed)
         self.verifier.changed.connect(self._source_changed)
         self.draft.changed.connect(self._source_changed)
+        self.verifier_combo.chosen.connect(self.verifier.set_path)
+        self.drafts.chosen.connect(self.draft.set_path)
+        if self._library is None:  # no library to search: the two path fields alone
+            form.setRowVisible(self.verifier_combo, False)
+            form.setRowVisible(self.drafts, False)
+        else:
+            self._library.changed.connect(self._library_changed)
+            self._library.refresh()
+            if self._library.library is not None:
+                self.verifier_combo.show_library(self._library.library, choice.verifier)
         return page
+
+    @Slot(object)
+    def _library_changed(self, _library: object) -> None:
+        if self._library is not None and self._library.library is not None:
+            self.verifier_combo.show_library(self._library.library, self.verifier.path())
+        self._source_changed()
 
     def _sampling_tab(self, g: GenerationConfig) -> QWidget:
         page = QWidget()
@@ -321,9 +348,10 @@ class PairDialog(QDialog):
     @Slot()
     def _source_changed(self) -> None:
         files_mode = self.use_files.isChecked()
-        for w in (self.verifier, self.draft, self.no_draft):
+        for w in (self.verifier, self.draft, self.no_draft, self.verifier_combo, self.drafts):
             w.setEnabled(files_mode)
         self.pair_combo.setEnabled(not files_mode)
+        self._show_drafts(files_mode)
         files = self.files()
         if files is None:
             self._show("warning", "This pair is not installed: run <code>tandem models fetch</code> first.")
@@ -339,6 +367,25 @@ class PairDialog(QDialog):
             self.check_requested.emit(files[0], files[1])
             return
         self._update_load()
+
+    def _show_drafts(self, files_mode: bool) -> None:
+        """The drafts found for the verifier in the path field (the library is scanned meanwhile)."""
+        self.verifier_combo.match(self.verifier.path())
+        if self._library is not None and files_mode:
+            self.drafts.show_for(self.verifier.path(), self._library.library, self.draft.path())
+
+    @Slot()
+    def show_offload(self) -> None:
+        """What "Auto" offloads of the models chosen now, and why (GPU rows)."""
+        files = self.files()
+        if files is None or not files[0]:
+            self.verifier_gpu.show_choice(None)
+            self.draft_gpu.show_choice(None)
+            return
+        draft = (self.draft_gpu.value(), files[1]) if self._wants_draft() and files[1] else None
+        v, d = auto_choices((self.verifier_gpu.value(), files[0]), draft, self._gpu_backend)
+        self.verifier_gpu.show_choice(v)
+        self.draft_gpu.show_choice(d)
 
     def _wants_draft(self) -> bool:
         return self.use_installed.isChecked() or not self.no_draft.isChecked()

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from desktop.engine.config import GenerationConfig, ModelConfig, default_threads
+from desktop.engine.offload import AUTO_GPU_LAYERS
 from desktop.engine.pair import PairConfig
 from desktop.qt.payloads import LoadRequest
 from desktop.ui.formats import ViewOptions
@@ -19,8 +20,8 @@ class PairChoice:
     verifier: str = ""
     draft: str = ""
     use_draft: bool = True
-    verifier_gpu_layers: int = 0
-    draft_gpu_layers: int = 0
+    verifier_gpu_layers: int = AUTO_GPU_LAYERS  # what fits on a GPU build, none on a CPU build
+    draft_gpu_layers: int = AUTO_GPU_LAYERS
     n_ctx: int = 4096
     n_threads: int = field(default_factory=default_threads)
 
@@ -63,6 +64,8 @@ class Preferences:
     generation: GenerationConfig = field(default_factory=GenerationConfig)
     view: ViewOptions = field(default_factory=ViewOptions)
     theme: str = "system"  # "system", "light" or "dark"
+    font_size: int = 0  # points; 0 keeps the system's size
+    history_drafts: bool = False  # suffix drafting also reads the user's past replies (opt-in)
 
 
 def parse_stop_strings(text: str) -> tuple[str, ...]:
@@ -77,3 +80,8 @@ def parse_stop_strings(text: str) -> tuple[str, ...]:
 def format_stop_strings(stops: tuple[str, ...]) -> str:
     """The text `parse_stop_strings` reads back."""
     return "\n".join(s.replace("\n", "\\n").replace("\t", "\\t") for s in stops)
+
+
+def with_history(generation: GenerationConfig, on: bool) -> GenerationConfig:
+    """`generation` with history drafting (the Preferences dialog's opt-in) switched `on`."""
+    return replace(generation, draft=replace(generation.draft, history=on))

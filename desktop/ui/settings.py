@@ -10,6 +10,7 @@ from typing import Any
 from PySide6.QtCore import QByteArray, QSettings
 
 from desktop.engine.config import DraftConfig, DraftPolicy, GenerationConfig, Mode, SamplingConfig
+from desktop.engine.offload import AUTO_GPU_LAYERS
 from desktop.ui.formats import ViewOptions
 from desktop.ui.preferences import (
     PairChoice,
@@ -30,8 +31,8 @@ DEFAULT_GENERATION = GenerationConfig(
 
 # The ranges the pair dialog allows: a value outside them in settings.ini is reset to the default.
 LIMITS: dict[str, tuple[float, float]] = {
-    "pair/verifier_gpu_layers": (-1, 999),
-    "pair/draft_gpu_layers": (-1, 999),
+    "pair/verifier_gpu_layers": (AUTO_GPU_LAYERS, 999),
+    "pair/draft_gpu_layers": (AUTO_GPU_LAYERS, 999),
     "pair/n_ctx": (512, 131072),
     "pair/n_threads": (1, 1024),
     "sampling/temperature": (0.0, 2.0),
@@ -43,8 +44,10 @@ LIMITS: dict[str, tuple[float, float]] = {
     "drafting/draft_max": (0, 32),
     "drafting/p_min": (0.0, 1.0),
     "generation/max_tokens": (1, 32768),
+    "view/font_size": (0, 48),
 }
 THEMES = ("system", "light", "dark")
+MIN_FONT_SIZE = 6  # points; 0 means the system's size
 # Offered until the user saves presets of their own.
 DEFAULT_PRESETS = (
     SystemPreset("Helpful assistant", "You are a helpful assistant. Answer clearly and correctly."),
@@ -113,6 +116,9 @@ class Settings:
             for f in fields(PairChoice)
             if f.name != "pair"
         }
+        if not self._get("pair/gpu_auto", False):  # saved before "auto": its 0 was the old default
+            for key in ("verifier_gpu_layers", "draft_gpu_layers"):
+                values[key] = AUTO_GPU_LAYERS if values[key] == 0 else values[key]
         stored = self._s.value("pair/pair")
         choice = PairChoice(pair=c.pair if stored is None else (str(stored) or None), **values)
         sampling = SamplingConfig(
@@ -146,7 +152,12 @@ class Settings:
         if theme not in THEMES:
             self.reset.append(f"view/theme = {theme}")
             theme = d.theme
-        return Preferences(choice, generation, view, theme)
+        font_size = self._get("view/font_size", d.font_size)
+        if 0 < font_size < MIN_FONT_SIZE:
+            self.reset.append(f"view/font_size = {font_size}")
+            font_size = d.font_size
+        history = self._get("drafting/history", d.history_drafts)
+        return Preferences(choice, generation, view, theme, font_size, history)
 
     def _seed(self) -> int | None:
         seed = str(self._s.value("sampling/seed", ""))
@@ -166,6 +177,7 @@ class Settings:
         for f in fields(PairChoice):
             value = getattr(prefs.choice, f.name)
             self._s.setValue(f"pair/{f.name}", "" if value is None else value)
+        self._s.setValue("pair/gpu_auto", True)  # this file knows "auto": a 0 in it is the user's
         s, dr = prefs.generation.sampling, prefs.generation.draft
         self._s.setValue("sampling/temperature", s.temperature)
         self._s.setValue("sampling/top_k", s.top_k)
@@ -185,6 +197,8 @@ class Settings:
         self._s.setValue("view/highlight", prefs.view.highlight)
         self._s.setValue("view/show_rejected", prefs.view.show_rejected)
         self._s.setValue("view/theme", prefs.theme)
+        self._s.setValue("view/font_size", prefs.font_size)
+        self._s.setValue("drafting/history", prefs.history_drafts)
         self._s.sync()
 
     def system_presets(self) -> tuple[SystemPreset, ...]:
@@ -206,6 +220,38 @@ class Settings:
             self._s.setArrayIndex(i)
             self._s.setValue("name", preset.name)
             self._s.setValue("text", preset.text)
+        self._s.endArray()
+        self._s.sync()
+
+    def model_folders(self) -> tuple[Path, ...]:
+        """The folders the user added to the model library, in the order added.
+
+        A folder that does not exist now (an unplugged disk) is kept, and `missing_model_folders`
+        names it; an entry that is not an absolute path is dropped and listed in `reset`.
+        """
+        n = self._s.beginReadArray("model_folders")
+        folders: list[Path] = []
+        for i in range(n):
+            self._s.setArrayIndex(i)
+            text = str(self._s.value("path", "") or "").strip()
+            path = Path(text).expanduser()
+            if not text or not path.is_absolute():
+                self.reset.append(f"model_folders/{i + 1}/path = {text}")
+            elif path not in folders:
+                folders.append(path)
+        self._s.endArray()
+        return tuple(folders)
+
+    def missing_model_folders(self) -> tuple[Path, ...]:
+        """The added folders that do not exist now; they stay in the settings."""
+        return tuple(f for f in self.model_folders() if not f.is_dir())
+
+    def save_model_folders(self, folders: tuple[Path, ...]) -> None:
+        self._s.remove("model_folders")
+        self._s.beginWriteArray("model_folders", len(folders))
+        for i, folder in enumerate(folders):
+            self._s.setArrayIndex(i)
+            self._s.setValue("path", str(folder))
         self._s.endArray()
         self._s.sync()
 

@@ -35,7 +35,7 @@ class Speedup:
     reply_tps: float
     baseline_tps: float
     tokens: int = MIN_TOKENS
-    drift: float = 1.0  # this reply's verifier batch times over the calibrated ones
+    drift: float | None = 1.0  # this reply's verifier batch times over the calibrated; None: not yet known
 
     @property
     def ratio(self) -> float:
@@ -44,18 +44,18 @@ class Speedup:
     @property
     def busy(self) -> bool:
         """The verifier runs much slower now than when the baseline was measured."""
-        return self.drift > BUSY_ABOVE
+        return self.drift is not None and self.drift > BUSY_ABOVE
 
     @property
     def verdict(self) -> Verdict:
-        if self.tokens < MIN_TOKENS:
-            return Verdict.EARLY
+        if self.tokens < MIN_TOKENS or self.drift is None:
+            return Verdict.EARLY  # a slow machine and slow drafting look alike until then
         if self.ratio < SLOWER_BELOW:
             return Verdict.SLOWER
         return Verdict.FASTER if self.ratio > FASTER_ABOVE else Verdict.EVEN
 
 
-def measure(stats: GenerationStats, baseline_tps: float, drift: float = 1.0) -> Speedup | None:
+def measure(stats: GenerationStats, baseline_tps: float, drift: float | None = 1.0) -> Speedup | None:
     """None until there is a step to measure and a baseline to measure it against."""
     if baseline_tps <= 0 or stats.steps == 0 or stats.tokens_per_s <= 0:
         return None
@@ -65,7 +65,8 @@ def measure(stats: GenerationStats, baseline_tps: float, drift: float = 1.0) -> 
 def words(speedup: Speedup, mode: Mode) -> str:
     """What the ratio means, short enough for the stats strip."""
     if speedup.verdict is Verdict.EARLY:
-        return "too few tokens to tell"
+        # With enough tokens but the pace not yet checked, the tooltip says why.
+        return "too few tokens to tell" if speedup.tokens < MIN_TOKENS else "too early to tell"
     if speedup.busy:
         return (
             f"the machine looks busy (verifier batches take {speedup.drift:.1f}× longer than when measured)"
@@ -89,13 +90,18 @@ def explain(speedup: Speedup, mode: Mode) -> str:
         "shows it was taken under load. "
         "Reading the prompt is counted in neither.",
     ]
-    if speedup.busy:
+    if speedup.busy and speedup.drift is not None:
         now = speedup.reply_tps * ms / 1000.0 * speedup.drift
         lines.append(
             f"This reply's verifier batches took {speedup.drift:.1f}× as long as when the baseline was "
             f"measured: the machine is busier now, so the ratio says more about the load than about "
             f"drafting. Against the verifier alone at this pace it is about {now:.2f}×. "
             "Use “Measure again” when the machine is quieter."
+        )
+    elif speedup.verdict is Verdict.EARLY and speedup.tokens >= MIN_TOKENS:
+        lines.append(
+            "No verdict yet: until enough steps have been timed, a machine busier than when the "
+            "baseline was measured and drafting that does not pay look the same."
         )
     elif speedup.verdict is Verdict.SLOWER and mode is Mode.SPECULATIVE:
         lines.append(

@@ -84,7 +84,7 @@ class StatsStrip(QWidget):
         layout.addWidget(self.status, 1)
         self.theme: Theme = LIGHT
         self._shown: tuple[GenerationStats, float, Mode] = (GenerationStats(), 0.0, Mode.SPECULATIVE)
-        self.drift = 1.0  # this reply's verifier batch times over the calibrated ones
+        self.drift: float | None = None  # this reply's verifier batch times over the calibrated ones
         self._speedup_text = ("", "")  # (long, short) forms of the speed-up label
         self.folded: list[str] = []
         self._widths: dict[str, tuple[int, int]] = {}  # key: (length of its text, width)
@@ -207,7 +207,7 @@ class StatsStrip(QWidget):
             return f"<b>{value}</b> <span style='color:gray'>{unit}</span>"
 
         if stats.steps == 0:
-            self.drift = 1.0  # a new reply: nothing measured against the baseline yet
+            self.drift = None  # a new reply: nothing measured against the baseline yet
         self._shown = (stats, baseline_tps, mode)
         has = stats.steps > 0
         self.numbers["speed"].setText(n(f"{stats.tokens_per_s:.1f}" if has else "–", "tok/s"))

@@ -122,8 +122,15 @@ def palette(theme: Theme) -> QPalette:
     return p
 
 
-def style_sheet(t: Theme) -> str:
+def style_sheet(t: Theme, font_size: int = 0) -> str:
+    """The window's style sheet; `font_size` points for every widget (0: the system's size).
+
+    The size lives here, not in QApplication.setFont: widgets a style sheet has polished
+    keep their font when only the application font changes.
+    """
+    size = f"* {{ font-size: {font_size}pt; }}" if font_size > 0 else ""
     return f"""
+    {size}
     QWidget#sidebar {{ background: {t.sidebar}; border-right: 1px solid {t.border}; }}
     QListWidget#conversations {{ background: transparent; border: none; outline: none; }}
     QListWidget#conversations::item {{ padding: 7px 10px; border-radius: 6px; margin: 1px 6px; }}
@@ -156,8 +163,8 @@ def style_sheet(t: Theme) -> str:
     """
 
 
-def apply(app: QApplication, theme: Theme) -> None:
+def apply(app: QApplication, theme: Theme, font_size: int = 0) -> None:
     """Fusion with the theme's palette looks the same on every platform, light or dark."""
     app.setStyle("Fusion")
     app.setPalette(palette(theme))
-    app.setStyleSheet(style_sheet(theme))
+    app.setStyleSheet(style_sheet(theme, font_size))

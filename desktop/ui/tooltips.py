@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import html
+import time
 
+from desktop.engine.events import Origin
 from desktop.store.records import Step
 from desktop.ui.formats import REJECTED
 
@@ -16,9 +18,27 @@ def _quote(text: str) -> str:
 DRAFTERS = {"draft model": "The draft model", "n-gram": "Prompt lookup (n-gram)", "suffix": "Suffix drafting"}
 
 
-def step_tooltip(step: Step, source: str) -> str:
-    """Rich text: the step number, what the draft proposed, how much the verifier kept,
-    what it produced instead, and the verifier's probabilities when sampling.
+def ago(seconds: float) -> str:
+    """A past moment as a person says it: "just now", "5 minutes ago", "3 days ago"."""
+    for unit, size in (("year", 365 * 86400), ("month", 30 * 86400), ("week", 7 * 86400), ("day", 86400)):
+        if seconds >= size:
+            n = int(seconds // size)
+            return "yesterday" if unit == "day" and n == 1 else f"{n} {unit}{'s' if n > 1 else ''} ago"
+    for unit, size in (("hour", 3600), ("minute", 60)):
+        if seconds >= size:
+            n = int(seconds // size)
+            return f"{n} {unit}{'s' if n > 1 else ''} ago"
+    return "just now"
+
+
+def origin_text(origin: Origin, now: float) -> str:
+    """Where a history-drafted run came from: "from your reply in 'Refactor parser', 3 days ago"."""
+    return f"from your reply in '{html.escape(origin.title)}', {ago(max(0.0, now - origin.when))}"
+
+
+def step_tooltip(step: Step, source: str, now: float | None = None) -> str:
+    """Rich text: the step number, what the draft proposed (and from which past reply), how
+    much the verifier kept, what it produced instead, and its probabilities when sampling.
     """
     n_drafted = len(step.drafted)
     n_accepted = step.n_accepted
@@ -32,6 +52,8 @@ def step_tooltip(step: Step, source: str) -> str:
         proposed = " ".join(_quote(t) for t in step.drafted)
         who = DRAFTERS.get(step.drafter, "The draft")
         lines.append(f"{who} proposed {n_drafted}: {proposed}")
+        if step.origin:
+            lines.append(f"Drafted {origin_text(step.origin, time.time() if now is None else now)}")
         lines.append(f"Accepted {n_accepted} of {n_drafted}")
         if step.rejected:
             lines.append(f"Verifier produced {_quote(step.verifier)} instead of {_quote(step.rejected[0])}")

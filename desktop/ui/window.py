@@ -45,9 +45,11 @@ from desktop.ui.chat_view import ChatView
 from desktop.ui.composer import Composer
 from desktop.ui.first_start import FirstStart
 from desktop.ui.formats import ViewOptions
+from desktop.ui.library.menu import LibraryMenu
 from desktop.ui.notice import Notice
 from desktop.ui.pair_dialog import PairDialog
-from desktop.ui.preferences import PairChoice, Preferences
+from desktop.ui.preferences import PairChoice, Preferences, with_history
+from desktop.ui.preferences_dialog import PreferencesDialog
 from desktop.ui.settings import Settings
 from desktop.ui.sidebar import Sidebar
 from desktop.ui.stats_strip import StatsStrip
@@ -81,6 +83,7 @@ class MainWindow(QMainWindow):
         self.prefs = prefs
         self.gpu_offload = gpu_offload
         self.dialog: PairDialog | None = None
+        self.preferences_dialog: PreferencesDialog | None = None
         self._save_notice = False  # the notice shows a save failure
         self._folded_sidebar = 0  # the sidebar's width before a narrow window folded it
         self.loaded_choice = prefs.choice  # what was last asked to load (`--pair` may differ)
@@ -125,10 +128,12 @@ class MainWindow(QMainWindow):
         self.splitter.setSizes([250, 1000])
         self.setCentralWidget(self.splitter)
         self.transfer = Transfer(self, controller)
+        self.library = LibraryMenu(self, settings)  # the Models menu; its library feeds the pair dialog
         self._wire()
         self._shortcuts()
         self.topbar.set_options(prefs.view)
         self.chat.options = prefs.view
+        controller.generation = with_history(controller.generation, prefs.history_drafts)
         self.apply_theme(self.theme)
         self._on_state(controller.state)
         self.refresh_conversations()
@@ -194,6 +199,10 @@ class MainWindow(QMainWindow):
         action("Rename", "F2", self.sidebar.rename_current)
         action("Quit", QKeySequence.StandardKey.Quit, self.close)
         action("About Tandem", QKeySequence.StandardKey.HelpContents, self.show_about)
+        preferences = self.menuBar().addMenu("&Settings").addAction("Preferences…")
+        preferences.setShortcut(QKeySequence("Ctrl+,"))
+        preferences.setMenuRole(QAction.MenuRole.PreferencesRole)
+        preferences.triggered.connect(self.open_preferences)
 
     def show_about(self) -> None:
         from desktop.ui.about import show_about
@@ -253,10 +262,34 @@ class MainWindow(QMainWindow):
         self.theme = theme
         app = QApplication.instance()
         if isinstance(app, QApplication):
-            themes.apply(app, theme)
+            themes.apply(app, theme, self.prefs.font_size)
+        self.sidebar.setMinimumWidth(self.sidebar.fontMetrics().averageCharWidth() * 30)
         self.topbar.set_theme(theme)
         self.stats.set_theme(theme)
         self.chat.set_theme(theme)
+
+    @Slot()
+    def open_preferences(self) -> None:
+        dialog = PreferencesDialog(self.prefs, self)
+        self.preferences_dialog = dialog
+        dialog.finished.connect(self._on_preferences_finished)
+        dialog.open()
+
+    @Slot(int)
+    def _on_preferences_finished(self, code: int) -> None:
+        dialog, self.preferences_dialog = self.preferences_dialog, None
+        if dialog is None:
+            return
+        if code:
+            self.apply_preferences(dialog.result_value())
+        dialog.deleteLater()
+
+    def apply_preferences(self, prefs: Preferences) -> None:
+        """Theme, font size and history drafting take effect on the open window, and are saved."""
+        self.prefs = prefs
+        self.settings.save(prefs)
+        self.controller.generation = with_history(self.controller.generation, prefs.history_drafts)
+        self.apply_theme(themes.pick(prefs.theme))
 
     @Slot()
     def _on_system_theme(self, *_: object) -> None:
@@ -509,7 +542,9 @@ class MainWindow(QMainWindow):
         pairs = [(p.name, p.title, p.installed) for p in list_pairs()]
         # The dialog starts from what is loaded, which `--pair` may have chosen over the settings.
         choice = self.loaded_choice if self.controller.pair is not None else self.prefs.choice
-        dialog = PairDialog(choice, self.controller.generation, pairs, self.gpu_offload, self)
+        dialog = PairDialog(
+            choice, self.controller.generation, pairs, self.gpu_offload, self, self.library.models
+        )
         dialog.check_requested.connect(self.controller.check_files)
         self.controller.files_checked.connect(dialog.show_verdict)
         self.dialog = dialog
@@ -528,7 +563,7 @@ class MainWindow(QMainWindow):
             reload = result.choice != self.loaded_choice or self.controller.pair is None
             self.prefs = replace(self.prefs, choice=result.choice, generation=result.generation)
             self.settings.save(self.prefs)
-            self.controller.generation = result.generation
+            self.controller.generation = with_history(result.generation, self.prefs.history_drafts)
             if reload:
                 self.load(result.choice)
         dialog.deleteLater()

@@ -10,6 +10,8 @@ app="$root/dist/tandem"
 id=io.github.tandem.Tandem
 version=${TANDEM_VERSION:-$("$app/tandem" --version | sed -n 's/^Tandem \([^ ]*\).*/\1/p')}
 backend=${TANDEM_BACKEND:-cpu}
+# An offline edition (make dist WITH_MODELS=tiny) carries a model pair and says so in its name.
+edition=${WITH_MODELS:+-with-$WITH_MODELS}
 [ -x "$app/tandem" ] || { echo "build-deb: run pyinstaller first (make dist)" >&2; exit 1; }
 
 stage="$root/build/deb"
@@ -61,7 +63,7 @@ Description: chat with local language models, faster with a draft model
 CONTROL
 
 mkdir -p "$root/dist"
-deb="$root/dist/tandem_${version}_amd64-${backend}.deb"
+deb="$root/dist/tandem_${version}_amd64-${backend}${edition}.deb"
 dpkg-deb --root-owner-group -Z"${DEB_COMPRESS:-xz}" --build "$stage" "$deb" >/dev/null
-tar -C "$root/dist" -czf "$root/dist/tandem-${version}-linux-x86_64-${backend}.tar.gz" tandem
+tar -C "$root/dist" -czf "$root/dist/tandem-${version}-linux-x86_64-${backend}${edition}.tar.gz" tandem
 echo "$deb"

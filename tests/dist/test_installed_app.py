@@ -7,6 +7,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -47,7 +48,9 @@ def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return home
 
 
-def run(installed: Path, home: Path, *args: str, timeout: float = 900) -> subprocess.CompletedProcess[str]:
+def run(
+    installed: Path, home: Path, *args: str, timeout: float = 900, app: Path | None = None
+) -> subprocess.CompletedProcess[str]:
     env = {
         "HOME": str(home),
         "PATH": "/usr/bin:/bin",
@@ -57,7 +60,7 @@ def run(installed: Path, home: Path, *args: str, timeout: float = 900) -> subpro
         "QT_QPA_PLATFORM": "offscreen",
         "NO_COLOR": "1",
     }
-    exe = installed / "opt" / "tandem" / "tandem"
+    exe = (app or installed / "opt" / "tandem") / "tandem"
     return subprocess.run(
         [str(exe), *args], cwd=home, env=env, capture_output=True, text=True, timeout=timeout, check=False
     )
@@ -128,3 +131,30 @@ def test_a_bad_model_path_is_one_line_and_status_2(installed: Path, home: Path, 
 
 def test_nothing_was_written_inside_the_installed_app(installed: Path, before: set[Path]) -> None:
     assert set(installed.rglob("*")) == before
+
+
+@pytest.fixture(scope="module")
+def offline_edition(installed: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The installed app with the tiny pair put inside by the same step as `make dist
+    WITH_MODELS=tiny` (the app's files linked, not copied, to spare the disk)."""
+    app = tmp_path_factory.mktemp("offline") / "tandem"
+    shutil.copytree(installed / "opt" / "tandem", app, symlinks=True, copy_function=os.link)
+    bundle = [sys.executable, str(ROOT / "packaging" / "bundle_models.py"), str(app), "tiny"]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run(bundle, capture_output=True, text=True, cwd=ROOT, env=env, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return app
+
+
+def test_the_offline_edition_chats_from_an_empty_home(offline_edition: Path, tmp_path: Path) -> None:
+    home = tmp_path / "empty-home"
+    home.mkdir()
+    inside = {p: p.lstat().st_mtime_ns for p in offline_edition.rglob("*")}
+    done = run(offline_edition, home, "generate", "--pair", "tiny", "--json", "--prompt", "Name a colour.",
+               "--max-tokens", "12", app=offline_edition)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout.splitlines()[-1])["type"] == "done"
+    listed = run(offline_edition, home, "models", "list", app=offline_edition)
+    assert "Bundled with the app" in listed.stdout and "tiny" in listed.stdout and "installed" in listed.stdout
+    assert not list(home.rglob("*.gguf")), "a bundled model was copied into the data folder"
+    assert {p: p.lstat().st_mtime_ns for p in offline_edition.rglob("*")} == inside

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from desktop.models.catalog import Catalog, DerivedFile, ModelFile, Pair, WheelPart
+from desktop.models.catalog import Catalog, DerivedFile, HubSource, ModelFile, Pair, Suits, WheelPart
 
 PART1 = b"GGUF" + b"\x01" * 3000
 PART2 = bytes(range(256)) * 9  # distinct from PART1, so assembling out of order changes the hash
@@ -39,10 +39,12 @@ VERIFIER = ModelFile(
     title="Fake verifier",
     size=len(PART1) + len(PART2),
     sha256=hashlib.sha256(PART1 + PART2).hexdigest(),
+    hub=HubSource("tandem-test/Fake-GGUF", "fake-verifier.gguf"),
     parts=PARTS,
 )
-DRAFT = DerivedFile(name="fake-draft.gguf", title="Fake draft", source=VERIFIER.name, quant="Q3_K")
-CATALOG = Catalog(files=(VERIFIER, DRAFT), pairs=(Pair("fake", "Fake pair", VERIFIER.name, DRAFT.name),))
+DRAFT = DerivedFile(name="fake-draft.gguf", title="Fake draft", source=VERIFIER.name, quant="Q3_K", size=1000)
+FAKE_PAIR = Pair("fake", "Fake pair", VERIFIER.name, DRAFT.name, Suits(1, gpu_advised=False), "tests")
+CATALOG = Catalog(files=(VERIFIER, DRAFT), pairs=(FAKE_PAIR,))
 
 
 @dataclass(frozen=True)

@@ -82,3 +82,25 @@ def test_progress_reports_rate_and_time_left() -> None:
     meter.update(124_000_000)
     assert len(reports) == 1  # at most ten reports a second
     assert [time_left(s) for s in (0.2, 45, 150, 3900)] == ["1 s", "45 s", "2 min", "1 h 5 min"]
+
+
+def test_a_bug_in_one_download_fails_it_and_the_next_still_runs(tmp_path: Path) -> None:
+    from desktop.models.hub import RemoteFile
+
+    def fetch(remote: RemoteFile, **_: object) -> Path:
+        if remote.path == "bad.gguf":
+            raise KeyError("boom")
+        return tmp_path / remote.path
+
+    updates: queue.Queue[JobUpdate] = queue.Queue()
+    downloads = DownloadQueue(updates.put, tmp_path, fetch)
+    try:
+        jobs = [
+            downloads.submit(RemoteFile("o/r", name, "c" * 40, 1, "0" * 64, "u"))
+            for name in ("bad.gguf", "ok.gguf")
+        ]
+        results = [finished(updates, job) for job in jobs]
+    finally:
+        downloads.close()
+    assert [r.state for r in results] == [JobState.FAILED, JobState.DONE]
+    assert results[0].error == "unexpected KeyError: 'boom'"

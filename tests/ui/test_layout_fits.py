@@ -101,3 +101,12 @@ def test_first_start_text_and_progress_wrap_without_being_cut(qtbot: QtBot) -> N
     for label in labels:
         assert fully_shown(label), label.text()[:40]
         assert label.alignment() & Qt.AlignmentFlag.AlignTop
+
+
+def test_the_first_window_leaves_room_on_a_small_screen(window: MainWindow) -> None:
+    from desktop.ui.app import default_size
+
+    area = window.screen().availableGeometry()
+    size = default_size(window, width=area.width() + 500, height=area.height() + 300)
+    assert size.width() <= area.width() * 0.92 and size.height() <= area.height() * 0.92
+    assert default_size(window, width=300, height=200).toTuple() == (300, 200)  # small stays

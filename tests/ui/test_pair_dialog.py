@@ -80,7 +80,8 @@ def test_a_compatible_pair_can_be_loaded(qtbot: QtBot, window: MainWindow, tmp_p
 
 def test_the_cpu_only_build_is_explained() -> None:
     dialog = PairDialog(PairChoice(pair=None), GenerationConfig(), [], gpu_offload=False)
-    assert not dialog.verifier_gpu.isEnabled() and not dialog.draft_gpu.isEnabled()
+    for row in (dialog.verifier_gpu, dialog.draft_gpu):
+        assert not row.auto.isEnabled() and not row.count.isEnabled()
     texts = [w.text() for w in dialog.findChildren(type(dialog.verdict))]
     assert CPU_ONLY in texts
     dialog.deleteLater()

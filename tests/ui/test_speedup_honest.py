@@ -154,3 +154,18 @@ def test_measure_again_reaches_the_worker_and_updates_the_figure(qtbot: QtBot, m
     assert states[0] is UiState.MEASURING
     assert c.pair is not None and c.pair.verifier_alone_tps == pytest.approx(25.0)
     assert c.state is UiState.IDLE
+
+
+def test_no_blame_before_the_reply_has_shown_the_machine_s_pace() -> None:
+    from desktop.engine.calibration import DriftCheck
+    from desktop.qt.worker import _news
+
+    unknown = speedup.Speedup(0.4, 13.0, tokens=56, drift=None)  # 0.03×: seen on a loaded machine
+    assert unknown.verdict is speedup.Verdict.EARLY
+    said = speedup.words(unknown, Mode.SPECULATIVE)
+    assert "Fastest" not in said and "slower" not in said
+    assert "look the same" in speedup.explain(unknown, Mode.SPECULATIVE)
+    # The worker tells the window its first verdict even when it is "steady", so that the
+    # window knows the pace was checked and may then say that drafting does not pay.
+    steady = DriftCheck(1.0, 8)
+    assert _news(steady, None) and not _news(steady, steady)
