@@ -57,7 +57,7 @@ test: lint models-tiny
 	$(MAKE) test-dist
 
 # The tiers that need no model and no window (engine logic, models, bench, store), for every
-# edit: about 25 s of CPU. `make test` runs these and everything else.
+# edit: about 25 s of CPU (a minute on a busy 2-core machine). `make test` runs everything.
 test-fast: setup
 	QT_QPA_PLATFORM=offscreen $(VENV)/bin/pytest -q -m "not slow and not dist" tests/engine tests/models tests/bench tests/store
 
