@@ -12,6 +12,8 @@ args="${CMAKE_ARGS:--DGGML_NATIVE=off -DGGML_BACKEND_DL=ON -DGGML_CPU_ALL_VARIAN
 # libllama in llama_cpp/lib, where desktop/engine/llamacpp.py loads them from.
 build_args="$args"
 case "$args" in *GGML_BACKEND_DL=ON*|*GGML_BACKEND_DL=on*) build_args="$args -DCMAKE_INSTALL_BINDIR=llama_cpp/lib" ;; esac
+# Build caches stay in ~/.cache/tandem, apart from the app's own cache (desktop/models/paths.py
+# says why); CI caches this folder, and each key folder saves a rebuild of up to an hour.
 cache="${TANDEM_WHEEL_CACHE:-$HOME/.cache/tandem/wheels}"
 key=$(printf '%s|%s' "$version" "$args" | sha256sum | cut -c1-12)
 dir="$cache/$key"

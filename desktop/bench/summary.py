@@ -1,4 +1,4 @@
-"""The arithmetic: samples into per-configuration rows, side-by-side ratios, the issue's targets."""
+"""The arithmetic: samples into per-configuration rows, side-by-side ratios, the performance targets."""
 
 from __future__ import annotations
 
@@ -140,7 +140,7 @@ def config_row(
 
 @dataclass(frozen=True, slots=True)
 class Target:
-    """One of the issue's targets: `measured` against `limit`; met is None when not measured."""
+    """One performance target: `measured` against `limit`; met is None when not measured."""
 
     name: str
     measured: float | None

@@ -150,7 +150,7 @@ def footprint(path: Path) -> ModelFootprint | None:
     params = lc.llama_model_default_params()
     params.vocab_only = True
     try:
-        model = _load_model(path, params)
+        model, _ = _load_model(path, params)
     except ModelLoadError:
         return None
     try:

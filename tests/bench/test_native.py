@@ -38,6 +38,7 @@ def fake() -> Iterator[str]:
     fake_server.Handler.requests.clear()
     yield f"http://127.0.0.1:{server.server_address[1]}"
     server.shutdown()
+    server.server_close()
     thread.join(5)
 
 

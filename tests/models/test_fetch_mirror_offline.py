@@ -25,8 +25,8 @@ def tiny_wheel(tiny_files: tuple[Path, Path], tmp_path: Path, monkeypatch: pytes
     assert isinstance(entry, ModelFile)
     (part,) = entry.parts
     cache = tmp_path / "cache"
-    cache.mkdir()
-    with zipfile.ZipFile(cache / wheel_name(part.package, part.version), "w") as wheel:
+    (cache / "downloads").mkdir(parents=True)
+    with zipfile.ZipFile(cache / "downloads" / wheel_name(part.package, part.version), "w") as wheel:
         wheel.write(tiny_files[0], part.member)  # the real bytes, where the real wheel keeps them
     monkeypatch.setenv("TANDEM_CACHE_DIR", str(cache))
     return entry

@@ -25,7 +25,7 @@ Events = list[tuple[str, int, int]]
 def fetcher(dirs: Dirs, catalog: Catalog, source: FetchSource, events: Events, notes: list[str]) -> Fetcher:
     return Fetcher(
         dirs.models,
-        dirs.cache,
+        dirs.downloads,
         catalog=catalog,
         download=no_download,
         quantize=fake_quantize([]),

@@ -5,7 +5,7 @@ import pytest
 from desktop.models.catalog import CATALOG, DEFAULT_PAIR, DerivedFile, ModelFile
 from desktop.models.errors import UnknownModelError
 
-# From FACTS.md ("Pairs on the Hub"): repo, file and size of every Hub file with a published size.
+# Repo, file and size of every Hub file with a published size, as the Hub's file listing gave them.
 HUB_SIZES = {
     ("Qwen/Qwen2.5-Coder-0.5B-Instruct-GGUF", "qwen2.5-coder-0.5b-instruct-q4_k_m.gguf"): 491_400_064,
     ("Qwen/Qwen2.5-Coder-1.5B-Instruct-GGUF", "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"): 1_117_320_768,

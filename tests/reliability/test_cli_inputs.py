@@ -179,16 +179,16 @@ def test_the_screenshot_check_leaves_no_file_behind(tmp_path: Path) -> None:
 
 def test_models_list_into_a_closed_pipe_exits_quietly(tmp_path: Path) -> None:
     env = {**os.environ, "TANDEM_DATA_DIR": str(tmp_path)}
-    p = subprocess.Popen(
+    with subprocess.Popen(
         [sys.executable, "-m", "desktop", "models", "list"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         env=env,
-    )
-    assert p.stdout is not None and p.stderr is not None
-    p.stdout.close()  # before the child writes: its first write finds no reader
-    err = p.stderr.read().decode()
-    assert p.wait(timeout=60) == 141
+    ) as p:
+        assert p.stdout is not None and p.stderr is not None
+        p.stdout.close()  # before the child writes: its first write finds no reader
+        err = p.stderr.read().decode()
+        assert p.wait(timeout=60) == 141
     assert err == ""
 
 
@@ -246,11 +246,11 @@ def test_ctrl_c_while_replying_exits_130() -> None:
 
 @pytest.mark.slow
 def test_generate_into_a_closed_pipe_exits_quietly() -> None:
-    p = start("generate", "--pair", "tiny", "--no-draft", "--max-tokens", "4", "--prompt", "Say hello.")
-    assert p.stdout is not None and p.stderr is not None
-    p.stdout.close()
-    err = p.stderr.read().decode()
-    assert p.wait(timeout=120) == 141
+    with start("generate", "--pair", "tiny", "--no-draft", "--max-tokens", "4", "--prompt", "Hi.") as p:
+        assert p.stdout is not None and p.stderr is not None
+        p.stdout.close()
+        err = p.stderr.read().decode()
+        assert p.wait(timeout=120) == 141
     assert err == ""
 
 

@@ -18,7 +18,7 @@ from desktop.models.catalog import CATALOG as REAL_CATALOG
 from desktop.models.fetch import Fetcher, FetchSource
 from desktop.models.integrity import read_sidecar, write_sidecar
 from desktop.models.listing import list_models
-from desktop.models.paths import download_cache_dir
+from desktop.models.paths import cache_dir, download_cache_dir
 from desktop.models.verify import Verdict, verify
 from desktop.models.wheels import cached_wheel
 from tests.models.model_fakes import (
@@ -32,7 +32,8 @@ from tests.models.model_fakes import (
     write_wheel,
 )
 
-REAL_CACHE = download_cache_dir()  # read before any test points TANDEM_CACHE_DIR elsewhere
+# Read before any test points TANDEM_CACHE_DIR elsewhere.
+REAL_CACHE, REAL_DOWNLOADS = cache_dir(), download_cache_dir()
 
 
 def flip_middle_byte_keeping_mtime(path: Path) -> None:
@@ -50,15 +51,15 @@ def flip_middle_byte_keeping_mtime(path: Path) -> None:
 def models(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("TANDEM_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("TANDEM_CACHE_DIR", str(tmp_path / "cache"))
-    write_wheel(tmp_path / "cache", PARTS[0].package, "1.0", {PARTS[0].member: PART1})
-    write_wheel(tmp_path / "cache", PARTS[1].package, "1.0", {PARTS[1].member: PART2})
+    write_wheel(tmp_path / "cache" / "downloads", PARTS[0].package, "1.0", {PARTS[0].member: PART1})
+    write_wheel(tmp_path / "cache" / "downloads", PARTS[1].package, "1.0", {PARTS[1].member: PART2})
     return tmp_path / "data" / "models"
 
 
 def fetcher(models: Path, **kwargs: object) -> Fetcher:
     return Fetcher(
         models,
-        models.parent.parent / "cache",
+        models.parent.parent / "cache" / "downloads",
         catalog=CATALOG,
         download=no_download,
         quantize=fake_quantize([]),
@@ -150,8 +151,8 @@ def test_cli_verify_reports_and_fetch_repairs_the_real_tiny_model(tmp_path: Path
 
     verifier, draft = pair_paths("tiny")
     entry = REAL_CATALOG.file(verifier.name)
-    if not all(cached_wheel(part, REAL_CACHE) for part in entry.parts):  # type: ignore[union-attr]
-        pytest.skip(f"the tiny model's wheel is not in {REAL_CACHE}")
+    if not all(cached_wheel(part, REAL_DOWNLOADS) for part in entry.parts):  # type: ignore[union-attr]
+        pytest.skip(f"the tiny model's wheel is not in {REAL_DOWNLOADS}")
     models = tmp_path / "data" / "models"
     models.mkdir(parents=True)
     for source in (verifier, draft):

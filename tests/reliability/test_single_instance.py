@@ -50,20 +50,19 @@ def test_a_second_launch_leaves_the_first_reply_streaming(tmp_path: Path) -> Non
 
 def test_a_lock_left_by_a_killed_process_is_taken_over(tmp_path: Path, qtbot: QtBot) -> None:
     data = tmp_path / "data"
-    holder = subprocess.Popen(
+    with subprocess.Popen(
         [sys.executable, "-c", HOLD_LOCK],
         env=env_for(data),
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
-    )
-    try:
-        wait_for_line(holder, "locked")  # type: ignore[arg-type]
-        assert not SingleInstance(data).acquire()  # alive: refused
-        holder.kill()
-        holder.wait(60)
-    finally:
-        holder.kill()
+    ) as holder:
+        try:
+            wait_for_line(holder, "locked")  # type: ignore[arg-type]
+            assert not SingleInstance(data).acquire()  # alive: refused
+        finally:
+            holder.kill()
+            holder.wait(60)
     instance = SingleInstance(data)
     assert instance.acquire()
     instance.release()

@@ -87,10 +87,18 @@ def test_what_still_reads_in_a_truncated_database_is_recovered(tmp_path: Path) -
     truncated(path)
     opened = open_store(path)
     recovered = opened.store.conversations()
-    assert len(recovered) > 0 and f"{len(recovered)} conversations were recovered" in opened.notice
+    # The conversations table fits in one page before the cut: every chat is there.
+    assert {info.title for info in recovered} == {f"chat {i}" for i in range(40)}
+    assert "40 conversations were recovered" in opened.notice
+    survived = 0
     for info in recovered:
+        i = info.title.removeprefix("chat ")
+        whole = {f"question {i} " + "q" * 2000, f"answer {i} " + "a" * 2000, "cut"}
         for message in opened.store.messages(info.id):
             assert message.status != STREAMING
+            assert message.content in whole  # what survives is whole, and in its own chat
+            survived += 1
+    assert 0 < survived < 2 * 40 + 1  # the messages past the cut are gone
     opened.store.close()
 
 

@@ -37,7 +37,7 @@ NO_LIMIT = 1073741823  # SQLite's largest max_page_count
 @pytest.fixture(autouse=True)
 def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TANDEM_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setenv("TANDEM_CACHE_DIR", str(tmp_path / "cache"))
 
 
 def disk_full() -> sqlite3.OperationalError:

@@ -18,7 +18,7 @@ def env_for(data: Path) -> dict[str, str]:
     return {
         **os.environ,
         "TANDEM_DATA_DIR": str(data),
-        "XDG_CACHE_HOME": str(data.parent / "cache"),
+        "TANDEM_CACHE_DIR": str(data.parent / "cache"),
         "HOME": str(data.parent / "home"),
         "QT_QPA_PLATFORM": "offscreen",
         "TANDEM_THEME": "light",

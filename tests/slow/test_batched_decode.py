@@ -19,7 +19,7 @@ pytestmark = pytest.mark.slow
 
 N_TOKENS = 40
 VERIFY_BATCH = 5  # a draft of 4 plus the verifier's token, as the speculative loop sends
-NEAR_TIE = 0.1  # logit margin under which batch numerics may flip a greedy choice (FACTS)
+NEAR_TIE = 0.1  # logit margin under which batch numerics may flip a greedy choice
 
 
 @pytest.fixture(scope="module")

@@ -32,7 +32,7 @@ PROMPTS = [
     "Rewrite in formal English: gonna grab some food, brb.",
 ]
 
-# Batched and one-at-a-time evaluation differ by rounding (FACTS.md). Measured on this
+# Batched and one-at-a-time evaluation differ by rounding (llama.cpp's kernels). Measured on this
 # pair, |logit difference| stays below ~0.05; a flip needs a top-2 margin under twice that.
 # 0.25 leaves room for other CPUs' kernels while a real bug (margins of several logits) fails.
 NEAR_TIE = 0.25

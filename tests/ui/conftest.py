@@ -26,12 +26,12 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Never touch the real user folder."""
     path = tmp_path / "data"
     monkeypatch.setenv("TANDEM_DATA_DIR", str(path))
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))  # the calibration file
+    monkeypatch.setenv("TANDEM_CACHE_DIR", str(tmp_path / "cache"))  # calibrations, header reads
     # The model library searches other apps' folders: an empty home, not the real one.
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    for name in ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "OLLAMA_MODELS", "JAN_DATA_FOLDER", "LLAMA_CACHE"):
+    for name in ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME", "OLLAMA_MODELS", "JAN_DATA_FOLDER"):
         monkeypatch.delenv(name, raising=False)
-    for name in ("HF_HOME", "HF_HUB_CACHE", "TANDEM_CACHE_DIR"):
+    for name in ("LLAMA_CACHE", "HF_HOME", "HF_HUB_CACHE"):
         monkeypatch.delenv(name, raising=False)
     return path
 

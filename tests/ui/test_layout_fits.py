@@ -18,16 +18,18 @@ LONG = "Qwen2.5-Coder-32B-Instruct-abliterated-imatrix-IQ4_XS-with-a-very-long-n
 
 def test_the_window_can_be_700_px_wide(qtbot: QtBot, window: MainWindow) -> None:
     assert window.minimumSizeHint().width() <= 700
+    wide = window.splitter.sizes()[0]
+    assert wide > 0
     window.resize(700, 600)
     qtbot.waitUntil(lambda: window.width() == 700)
     assert window.sidebar.isHidden()  # folded away
-    window.show_conversations()  # Ctrl+Shift+L brings it back
-    assert not window.sidebar.isHidden() and window.splitter.sizes()[0] > 0
+    window.show_conversations()  # Ctrl+Shift+L brings it back, as wide as it was
+    assert not window.sidebar.isHidden() and window.splitter.sizes()[0] == wide
     window.sidebar.hide()
     window._folded_sidebar = 200
     window.resize(1200, 700)
     qtbot.waitUntil(lambda: window.width() == 1200)
-    assert not window.sidebar.isHidden() and window.splitter.sizes()[0] > 0  # wide again: unfolded
+    assert not window.sidebar.isHidden() and window.splitter.sizes()[0] == 200  # wide again: unfolded
 
 
 def test_a_long_pair_name_elides_instead_of_widening_the_window(qtbot: QtBot, window: MainWindow) -> None:

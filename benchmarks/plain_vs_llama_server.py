@@ -2,7 +2,7 @@
 
 Start the server first (same model, threads and context), e.g.
   LD_LIBRARY_PATH=BIN BIN/llama-server -m VERIFIER.gguf -c 4096 -t 2 -tb 2 -ngl 0 --port 38111 -np 1
-then: .venv/bin/python bench/plain_vs_llama_server.py [PORT] [ROUNDS]
+then: .venv/bin/python benchmarks/plain_vs_llama_server.py [PORT] [ROUNDS]
 Both decode the same token ids greedily; each round prints both speeds and their ratio.
 """
 

@@ -6,7 +6,7 @@ order, `--repeat` rounds; the fastest round counts (contention only ever slows a
 "draft prefilled first" reproduces the order before lazy prefill (the draft read the prompt
 before the first token) as a reference.
 
-    python bench/ttft.py --pair tiny --json bench/results/ttft-tiny.json
+    python benchmarks/ttft.py --pair tiny --json benchmarks/results/ttft-tiny.json
 """
 
 from __future__ import annotations
@@ -127,7 +127,7 @@ def main() -> int:
         "repeat": args.repeat,
         "threads": args.threads or ModelConfig(str(v)).n_threads,
         "machine": {"cores": os.cpu_count(), "llama_cpp": system_info()},
-        "llama_server": "not measured: no native build here (bench/build-native.sh not run)",
+        "llama_server": "not measured: no native build here (benchmarks/build-native.sh not run)",
         "note": "shared 2-core machine under heavy contention: only the side-by-side ratios mean anything",
         "started": time.strftime("%Y-%m-%dT%H:%M:%S"),
         "rows": rows,

@@ -5,8 +5,8 @@ Two parts, one process each, on the tiny pair:
   window  300 replies sent through the real window offscreen (worker thread, store, view).
 RSS and open descriptors are read after a warm-up (the first 5% of the work) and at the end.
 
-    python bench/soak.py engine --steps 10000 --json bench/results/soak-engine.json
-    python bench/soak.py window --replies 300 --json bench/results/soak-window.json
+    python benchmarks/soak.py engine --steps 10000 --json benchmarks/results/soak-engine.json
+    python benchmarks/soak.py window --replies 300 --json benchmarks/results/soak-window.json
 """
 
 from __future__ import annotations

@@ -5,6 +5,7 @@
 set -euo pipefail
 version="${LLAMA_CPP_VERSION:-0.3.36}"
 args="${CMAKE_ARGS:--DGGML_NATIVE=off}"
+# Beside the llama-cpp-python wheels in ~/.cache/tandem, apart from the app's own cache.
 cache="${TANDEM_NATIVE_CACHE:-$HOME/.cache/tandem/native}"
 key=$(printf '%s|%s' "$version" "$args" | sha256sum | cut -c1-12)
 out="$cache/$key"

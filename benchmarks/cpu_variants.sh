@@ -2,13 +2,13 @@
 # The shipped build (every CPU variant, the best picked at start) against llama-bench built
 # natively for this CPU and against the same build held to AVX2 (TANDEM_CPU_VARIANT=haswell),
 # interleaved round by round so a noisy machine hits all three alike.
-# Usage: bench/cpu_variants.sh [ROUNDS] [PAIR]   (PAIR: default or tiny; the verifier is used)
+# Usage: benchmarks/cpu_variants.sh [ROUNDS] [PAIR]   (PAIR: default or tiny; the verifier is used)
 # Needs the venv on the shipped build (make setup) and builds native llama-bench once
-# (bench/build-native.sh with -DGGML_NATIVE=on). Prints prompt (pp) and decode (tg) tok/s.
+# (benchmarks/build-native.sh with -DGGML_NATIVE=on). Prints prompt (pp) and decode (tg) tok/s.
 set -euo pipefail
 rounds="${1:-3}"; pair="${2:-default}"
 py=.venv/bin/python
-native=$(CMAKE_ARGS="-DGGML_NATIVE=on" bash bench/build-native.sh)
+native=$(CMAKE_ARGS="-DGGML_NATIVE=on" bash benchmarks/build-native.sh)
 model=$($py -c "from desktop.models.listing import pair_paths; print(pair_paths('$pair')[0])")
 threads=$($py -c "from desktop.engine.config import default_threads; print(default_threads())")
 # About 128 prompt tokens, as llama-bench's pp128.

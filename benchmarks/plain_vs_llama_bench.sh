@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Plain decoding through Tandem vs llama.cpp's llama-bench, interleaved round by round so a
-# noisy machine hits both alike. Usage: bench/plain_vs_llama_bench.sh BIN_DIR [ROUNDS]
-# (BIN_DIR: what bench/build-native.sh prints). Prints one line per round and the ratios.
+# noisy machine hits both alike. Usage: benchmarks/plain_vs_llama_bench.sh BIN_DIR [ROUNDS]
+# (BIN_DIR: what benchmarks/build-native.sh prints). Prints one line per round and the ratios.
 set -euo pipefail
 bin="$1"; rounds="${2:-3}"
 model=$(.venv/bin/python -c "from desktop.models.listing import pair_paths; print(pair_paths('default')[0])")

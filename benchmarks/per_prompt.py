@@ -4,7 +4,7 @@ Wall time: the best round of each configuration (tokens/s), as `tandem bench` re
 CPU time (results that have it): tokens per CPU second after the first step, best round;
 with one thread it is close to the work done whatever else the machine runs.
 
-    python bench/per_prompt.py bench/results/unseen-tiny.json
+    python benchmarks/per_prompt.py benchmarks/results/unseen-tiny.json
 """
 
 from __future__ import annotations
