@@ -1,0 +1,90 @@
+"""Every rendered character of a reply carries the source of the token that wrote it, even
+when tokens straddle Markdown syntax (emphasis markers, fences, bullets, table pipes, links)."""
+
+from __future__ import annotations
+
+from pytestqt.qtbot import QtBot
+
+from desktop.engine.events import Source
+from desktop.qt.conversation import ConversationModel
+from desktop.store.records import ChatMessage, Step, Token
+from desktop.ui.chat_view import ChatView
+from tests.ui.test_chat_view import frame_formats
+
+A, V = Source.ACCEPTED, Source.VERIFIER
+# Tokens as a model might cut them: across `**`, backticks, a fence, bullets and pipes.
+TOKENS = [
+    "Some ",
+    "**bo",
+    "ld**",
+    " and `co",
+    "de` and a [li",
+    "nk](https://example.com/a/very/long/path/that/goes/on/and/on/for/a/while) after\n\n",
+    "- it",
+    "em one\n- item",
+    " two\n\n",
+    "| a |",
+    " b |\n|---|---|\n| c",
+    " | d |\n\n",
+    "```py",
+    "thon\ndef f",
+    "(x):\n    re",
+    "turn x\n``",
+    "`\n\nEnd",
+    ".",
+]
+RAW = "".join(TOKENS)
+# What the reader sees of the reply, in order: each piece is found in the raw text from where
+# the last one ended, so its raw offsets are known without asking the renderer.
+VISIBLE = [
+    "Some ",
+    "bold",
+    " and ",
+    "code",
+    " and a ",
+    "link",
+    " after",
+    "item one",
+    "item two",
+    "a",
+    "b",
+    "c",
+    "d",
+    "python",
+    "def f(x):",
+    "    return x",
+    "End.",
+]
+
+
+def steps() -> tuple[Step, ...]:
+    """One token per step, the sources alternating, so a wrong owner shows."""
+    return tuple(Step(i, (Token(t, A if i % 2 else V),)) for i, t in enumerate(TOKENS))
+
+
+def owner(offset: int) -> tuple[int, str]:
+    at = 0
+    for i, t in enumerate(TOKENS):
+        if offset < at + len(t):
+            return i, (A if i % 2 else V).value
+        at += len(t)
+    raise IndexError(offset)
+
+
+def expected() -> list[tuple[str, int, str]]:
+    out = []
+    cursor = 0
+    for piece in VISIBLE:
+        start = RAW.index(piece, cursor)
+        out.extend((c, *owner(start + k)) for k, c in enumerate(piece))
+        cursor = start + len(piece)
+    return out
+
+
+def test_each_rendered_character_has_its_tokens_source(qtbot: QtBot) -> None:
+    model = ConversationModel()
+    view = ChatView(model)
+    qtbot.addWidget(view)
+    model.load(1, "t", [ChatMessage(4, "assistant", RAW, steps())])
+    got = [(c, step, source) for c, step, source, _ in frame_formats(view, 4)]
+    assert got == expected()
