@@ -57,6 +57,7 @@ class SourceMap:
         self.steps: list[StepText] = []
         self.ends: list[int] = []  # raw offset where each step's text ends
         self.owner: list[tuple[int, str]] = []  # per raw character: (position in steps, source)
+        self.formats: dict[tuple[int, str], QTextCharFormat] = {}  # kept across redraws
 
     def add(self, step: StepText) -> None:
         n = len(self.steps)
@@ -103,7 +104,7 @@ def colour(
     plain = QTextCharFormat()
     plain.setToolTip("")  # the renderer's offset carriers have done their work
     cursor.mergeCharFormat(plain)
-    formats: dict[tuple[int, str], QTextCharFormat] = {}
+    formats = smap.formats
     for first, stop, key in spans:
         if key not in formats:
             formats[key] = style.token(smap.steps[key[0]], key[1])

@@ -90,14 +90,14 @@ def _parser(theme: Theme) -> MarkdownIt:
         offset = int(token.meta.get("at", -1))
         return env["base"] + offset if offset >= 0 else -1
 
-    def text(renderer, tokens, idx, options, env):  # type: ignore[no-untyped-def]
-        return span(at(tokens[idx], env), tokens[idx].content)
+    # Qt would fold runs of spaces, and a rendered character would no longer be at its offset.
+    keep = "white-space:pre-wrap"
 
-    def softbreak(renderer, tokens, idx, options, env):  # type: ignore[no-untyped-def]
-        return span(at(tokens[idx], env), " ")
+    def text(renderer, tokens, idx, options, env):  # type: ignore[no-untyped-def]
+        return span(at(tokens[idx], env), tokens[idx].content, keep)
 
     def code_inline(renderer, tokens, idx, options, env):  # type: ignore[no-untyped-def]
-        content = span(at(tokens[idx], env), tokens[idx].content)
+        content = span(at(tokens[idx], env), tokens[idx].content, keep)
         return f'<code style="background-color:{theme.code_bg}">{content}</code>'
 
     def fence(renderer, tokens, idx, options, env):  # type: ignore[no-untyped-def]
@@ -131,7 +131,6 @@ def _parser(theme: Theme) -> MarkdownIt:
     for name, rule in {
         "text": text,
         "text_special": text,
-        "softbreak": softbreak,
         "code_inline": code_inline,
         "fence": fence,
         "code_block": fence,

@@ -88,3 +88,20 @@ def test_each_rendered_character_has_its_tokens_source(qtbot: QtBot) -> None:
     model.load(1, "t", [ChatMessage(4, "assistant", RAW, steps())])
     got = [(c, step, source) for c, step, source, _ in frame_formats(view, 4)]
     assert got == expected()
+
+
+def test_each_coloured_character_is_the_raw_character_it_came_from(qtbot: QtBot) -> None:
+    # One character a step, so a character's step is its raw offset: spacing Qt would fold,
+    # escapes, entities and table cells must not shift what follows them.
+    raw = (
+        "Two  spaces and **bold**  here,\nsoft  break, `a  b`, &amp; and \\* end.\n\n"
+        "- x  y\n\n| a  b | c |\n|---|---|\n| d |  e  |\n\n# Head  line #\n"
+    )
+    steps = tuple(Step(i, (Token(c, A),)) for i, c in enumerate(raw))
+    model = ConversationModel()
+    view = ChatView(model)
+    qtbot.addWidget(view)
+    model.load(1, "t", [ChatMessage(2, "assistant", raw, steps)])
+    got = frame_formats(view, 2)
+    assert [(c, raw[step]) for c, step, *_ in got if raw[step] != c] == []
+    assert sum(c.isalnum() for c, *_ in got) == sum(c.isalnum() for c in raw) - len("amp")

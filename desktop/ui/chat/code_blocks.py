@@ -2,8 +2,8 @@
 
 They are real `QToolButton`s on the viewport, shown at the top right of the message (its
 header line) and of the code block under the mouse, or under the keyboard's cursor, and in
-the tab order right after the view. Each code block's table carries its code in a format
-property, so the button copies exactly the code, not what the highlighter made of it.
+the tab order right after the view. Each code block's first line carries the block's code in a
+format property, so the button copies exactly the code, not what the highlighter made of it.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QObject, QPoint, QRect, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QGuiApplication, QTextCursor, QTextFormat, QTextFrame, QTextTable
+from PySide6.QtGui import QGuiApplication, QTextBlockFormat, QTextCursor, QTextFormat, QTextFrame, QTextTable
 from PySide6.QtWidgets import QTextBrowser, QToolButton, QWidget
 
 CODE_TEXT = QTextFormat.Property.UserProperty + 10
@@ -31,17 +31,18 @@ def mark_code_tables(frame: QTextFrame, first: int, last: int, codes: Sequence[s
             tables.append(table)
         block = block.next()
     for table, code in zip(tables, codes, strict=False):
-        fmt = table.format()
+        fmt = QTextBlockFormat()
         fmt.setProperty(CODE_TEXT, code)
-        table.setFormat(fmt)
+        table.cellAt(0, 0).firstCursorPosition().mergeBlockFormat(fmt)  # no relayout of the table
 
 
 def code_at(cursor: QTextCursor) -> tuple[QTextTable, str] | None:
     """The code block table at `cursor`, and its code."""
     table = cursor.currentTable()
-    if table is None or not table.format().hasProperty(CODE_TEXT):
+    first = table.cellAt(0, 0).firstCursorPosition().blockFormat() if table is not None else None
+    if table is None or first is None or not first.hasProperty(CODE_TEXT):
         return None
-    return table, str(table.format().property(CODE_TEXT))
+    return table, str(first.property(CODE_TEXT))
 
 
 class CopyButtons(QObject):
