@@ -82,3 +82,15 @@ def test_the_keyboard_reaches_the_copy_button(qtbot: QtBot) -> None:
     button.setFocus()
     qtbot.keyClick(button, Qt.Key.Key_Space)
     assert QApplication.clipboard().text() == REPLY
+
+
+def test_tab_moves_from_the_conversation_to_its_copy_button(qtbot: QtBot) -> None:
+    view = shown(qtbot)
+    view.setFocus()
+    qtbot.waitUntil(view.hasFocus, timeout=2000)
+    button = view.copy_buttons.message_button
+    for _ in range(10):  # past the header links (Edit, Delete) the view lets the focus go
+        if button.hasFocus():
+            break
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+    assert button.hasFocus() and button.isVisible()
