@@ -288,6 +288,8 @@ class ChatView(QTextBrowser):
     def _follow_hover(self) -> None:
         if self.viewport().rect().contains(self._hover):
             self.copy_buttons.show_at(self.position_at(self._hover))
+        else:
+            self.copy_buttons.refresh()  # shown for the keyboard: they scroll with their message
 
     @Slot()
     def _follow_cursor(self) -> None:

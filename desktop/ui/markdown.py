@@ -18,7 +18,7 @@ from markdown_it.token import Token
 from pygments.lexer import Lexer
 from pygments.lexers import get_lexer_by_name, guess_lexer
 from pygments.styles import get_style_by_name
-from pygments.token import Text
+from pygments.token import Text, _TokenType
 from pygments.util import ClassNotFound
 
 from desktop.ui.chat.source_offsets import annotate, line_starts
@@ -50,26 +50,31 @@ def _lexer(code: str, language: str) -> Lexer | None:
     return None if not language and lexer.name == "Text only" else lexer
 
 
+@lru_cache(maxsize=512)
+def _css(style_name: str, kind: _TokenType) -> str:
+    """The CSS of a token kind in a Pygments style (a kind the style lacks takes its parent's)."""
+    style = get_style_by_name(style_name)
+    while not style.styles_token(kind) and kind.parent is not None:
+        kind = kind.parent
+    s = style.style_for_token(kind)
+    parts = (
+        f"color:#{s['color']}" if s["color"] else "",
+        "font-weight:bold" if s["bold"] else "",
+        "font-style:italic" if s["italic"] else "",
+    )
+    return ";".join(p for p in parts if p)
+
+
 def _code_html(code: str, language: str, lines: Sequence[int], base: int, theme: Theme) -> str:
     """Highlighted code whose every run carries the raw offset of its first character."""
     lexer = _lexer(code, language)
     pieces = list(lexer.get_tokens(code)) if lexer else [(Text, code)]
     if "".join(v for _, v in pieces) != code:  # a lexer that rewrites text would lose offsets
         pieces = [(Text, code)]
-    style = get_style_by_name(theme.pygments_style)
     out: list[str] = []
     line = col = 0
     for kind, value in pieces:
-        s = style.style_for_token(kind)
-        css = ";".join(
-            c
-            for c in (
-                f"color:#{s['color']}" if s["color"] else "",
-                "font-weight:bold" if s["bold"] else "",
-                "font-style:italic" if s["italic"] else "",
-            )
-            if c
-        )
+        css = _css(theme.pygments_style, kind)
         for k, part in enumerate(value.split("\n")):
             if k:
                 out.append("\n")

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import random
+
+import pytest
 from PySide6.QtGui import QTextCursor
 from pytestqt.qtbot import QtBot
 
@@ -9,6 +12,8 @@ from desktop.engine.events import Source
 from desktop.qt.conversation import ConversationModel
 from desktop.store.records import DONE, STREAMING, ChatMessage, Step, Token
 from desktop.ui.chat_view import ChatView
+from desktop.ui.formats import ViewOptions
+from tests.ui.test_chat_view import frame_formats
 
 A, V = Source.ACCEPTED, Source.VERIFIER
 TOKENS = [
@@ -100,3 +105,44 @@ def test_redrawing_after_every_character_ends_as_one_render_does(qtbot: QtBot) -
     assert monospace(live, 2) == monospace(done, 2) == CODE
     live_text, done_text = live.document().toPlainText(), done.document().toPlainText()
     assert live_text[live_text.index("Here is") :] == done_text[done_text.index("Here is") :]
+
+
+DOCS = (
+    "1. one\n2. two\n   ```js\n   let x = 1;\n   ```\n3. three\n\n* a\n  * nested **b**\n    * deeper `c`\n\n"
+    "Para\nlazy line\n\n```\nunclosed code\nmore\n",
+    "| h1 | h2 |\n|:--|--:|\n| `x|y` | **z** |\n| a \\| b | [l](u) |\n\nText\n===\n\nSub\n---\n"
+    "> quote\n> ```py\n> def f(): pass\n> ```\n> - item\n\n***\n\n    indented code\n    line2\n\n"
+    "end &copy; &amp; \\_x\\_ ~~s~~\n- [ ] task\n- item\n\n  second para\n\n- last\n\n"
+    '```python\ns = """multi\nline"""\n```\n![img](http://x/y.png) <http://auto.link> hard  \nbreak\n',
+)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_any_cut_of_the_tokens_streams_to_the_finished_render(qtbot: QtBot, seed: int) -> None:
+    """Random token cuts and redraw moments, rejected text shown or not: the streamed reply
+    ends exactly as the finished one is drawn (text, formats and height)."""
+    rng = random.Random(seed)
+    raw = DOCS[seed % 2] + DOCS[(seed + 1) % 2]
+    cuts = sorted(rng.sample(range(1, len(raw)), len(raw) // 4))
+    tokens = [raw[a:b] for a, b in zip([0, *cuts], [*cuts, len(raw)], strict=True)]
+    rejected = ("zz",) if seed % 2 else ()
+    steps = [Step(i, (Token(t, A if i % 2 else V),), rejected=rejected) for i, t in enumerate(tokens)]
+    views = []
+    for _ in range(2):
+        view = ChatView(ConversationModel())
+        qtbot.addWidget(view)
+        view.set_options(ViewOptions(True, show_rejected=bool(rejected)))
+        view.resize(700, 600)
+        view.show()
+        views.append(view)
+    live, done = views
+    live.model.load(1, "t", [ChatMessage(1, "user", "q")])
+    live.model.add(ChatMessage(2, "assistant", "", status=STREAMING))
+    for step in steps:
+        live.model.add_step(step)
+        if rng.random() < 0.6:
+            live.flush()
+    live.flush()
+    done.model.load(1, "t", [ChatMessage(1, "user", "q"), ChatMessage(2, "assistant", raw, tuple(steps))])
+    assert [f[:3] for f in frame_formats(live, 2)] == [f[:3] for f in frame_formats(done, 2)]
+    assert height(live, 2) == height(done, 2)

@@ -66,6 +66,7 @@ class CopyButtons(QObject):
         QWidget.setTabOrder(self.message_button, self.code_button)
         self._message_id = -1
         self._code = ""
+        self._pos = -1  # the document position the buttons are shown for
         self._reset = QTimer(self)
         self._reset.setSingleShot(True)
         self._reset.setInterval(COPIED_MS)
@@ -84,6 +85,7 @@ class CopyButtons(QObject):
 
     def show_at(self, pos: int) -> None:
         """Show the buttons of the message (and code block) at document position `pos`."""
+        self._pos = pos
         found = self._message_at(pos) if pos >= 0 else None
         if found is None:
             self.hide()
@@ -104,6 +106,11 @@ class CopyButtons(QObject):
             return
         table, self._code = code
         self._place(self.code_button, layout.frameBoundingRect(table).toRect().translated(-scroll), 10)
+
+    def refresh(self) -> None:
+        """Place the shown buttons again (the view scrolled under them)."""
+        if self.message_button.isVisible() or self.code_button.isVisible():
+            self.show_at(self._pos)
 
     def _place(self, button: QToolButton, rect: QRect, inset: int = 0) -> None:
         button.adjustSize()

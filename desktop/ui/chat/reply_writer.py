@@ -1,9 +1,9 @@
 """Writes one reply into its frame as rendered Markdown, while it streams and once it is done.
 
-Only the reply's last top-level block can still change (an open code fence, a paragraph that
-may become bold), so each render removes and redraws that block alone, and earlier blocks
-stay as they were. A finished reply goes through the same steps in one go, so it lays out
-exactly as it streamed.
+Only the reply's last top-level blocks can still change (an open code fence, a paragraph that
+may become bold, a list the next line continues), so each render removes and redraws those
+alone, and earlier blocks stay as they were. A finished reply goes through the same steps
+in one go, so it lays out exactly as it streamed.
 """
 
 from __future__ import annotations
@@ -27,6 +27,9 @@ from desktop.ui.chat.code_blocks import mark_code_tables
 from desktop.ui.highlight import SourceMap, Style, colour, step_text
 from desktop.ui.markdown import render_blocks
 
+# Blocks that may still change: the last, and the one before it (a list the last line may yet
+# continue: "3" after a list's code block ends the list, "3." a moment later continues it).
+OPEN_BLOCKS = 2
 _OPENING = re.compile(r"(?:\s*<(?!span|/)[^>]*>)+")
 
 
@@ -37,8 +40,8 @@ class ReplyWriter:
         self.frame = frame
         self.style = style
         self.source = SourceMap()
-        self._tail_raw = 0  # raw offset where the block that may still change starts
-        self._tail_at = 0  # where that block starts in the frame (from its first position)
+        self._tail_raw = 0  # raw offset where the blocks that may still change start
+        self._tail_at = 0  # where they start in the frame (from its first position)
 
     def add(self, steps: Iterable[Step]) -> None:
         for step in steps:
@@ -62,7 +65,7 @@ class ReplyWriter:
             if cursor.block().length() > 1:  # a block of its own, so removing it leaves the rest
                 cursor.insertBlock(QTextBlockFormat(), QTextCharFormat())
             first = cursor.position()
-            if n == len(blocks) - 1:
+            if n == max(0, len(blocks) - OPEN_BLOCKS):
                 self._tail_at, self._tail_raw = first - self.frame.firstPosition(), block.start
             _insert(cursor, block.html, self.frame)
             stop = blocks[n + 1].start if n + 1 < len(blocks) else len(raw)
@@ -120,8 +123,14 @@ def _first_block_format(html: str) -> QTextBlockFormat:
 
 
 def _reset_block(cursor: QTextCursor) -> None:
-    """Leave the block at `cursor` plain: out of any list, with no heading or quote format."""
+    """Leave the block at `cursor` plain: out of any list, with no heading or quote format.
+
+    Removing a table that began a block leaves the cursor at the end of the block before it,
+    which keeps its own format (the next insertion starts a new block after it).
+    """
     block = cursor.block()
+    if block.length() > 1:
+        return
     if block.textList() is not None:
         block.textList().remove(block)
     cursor.setBlockFormat(QTextBlockFormat())
