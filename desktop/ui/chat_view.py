@@ -192,22 +192,27 @@ class ChatView(QTextBrowser):
     def _on_reply_finished(self, message: ChatMessage) -> None:
         self.flush()
         frame = self._frames.get(message.id)
-        self._live = None
+        live, self._live = self._live, None
         if frame is None:
             return
         at_bottom = self._at_bottom()
-        self.rebuild_message(message, frame)
+        self._rewrite_header(message, frame)
+        if live is not None and live.style.message_id == message.id:
+            live.render(
+                message.content
+            )  # what streamed is already the finished render: only its open blocks are redrawn
+        else:
+            self._render_finished(message, frame)
         if at_bottom:
             self._scroll_to_bottom()
 
-    def rebuild_message(self, message: ChatMessage, frame: QTextFrame) -> None:
-        """Re-render one finished reply in place (its header shows the final status)."""
+    def _rewrite_header(self, message: ChatMessage, frame: QTextFrame) -> None:
+        """The header shows the final status and the finished reply's actions."""
         header = self.document().findBlock(frame.firstPosition() - 1)
         cursor = QTextCursor(header)
         cursor.movePosition(QTextCursor.MoveOperation.EndOfBlock, QTextCursor.MoveMode.KeepAnchor)
         cursor.removeSelectedText()
         write_header(cursor, message, self.theme)
-        self._render_finished(message, frame)
 
     def _at_bottom(self) -> bool:
         bar = self.verticalScrollBar()
