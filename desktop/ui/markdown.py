@@ -65,12 +65,18 @@ def _css(style_name: str, kind: _TokenType) -> str:
     return ";".join(p for p in parts if p)
 
 
+@lru_cache(maxsize=32)  # a redraw (theme, options, the next streamed step) lexes nothing twice
+def _pieces(code: str, language: str) -> tuple[tuple[_TokenType, str], ...]:
+    lexer = _lexer(code, language)
+    pieces = tuple(lexer.get_tokens(code)) if lexer else ((Text, code),)
+    if "".join(v for _, v in pieces) != code:  # a lexer that rewrites text would lose offsets
+        return ((Text, code),)
+    return pieces
+
+
 def _code_html(code: str, language: str, lines: Sequence[int], base: int, theme: Theme) -> str:
     """Highlighted code whose every run carries the raw offset of its first character."""
-    lexer = _lexer(code, language)
-    pieces = list(lexer.get_tokens(code)) if lexer else [(Text, code)]
-    if "".join(v for _, v in pieces) != code:  # a lexer that rewrites text would lose offsets
-        pieces = [(Text, code)]
+    pieces = _pieces(code, language)
     out: list[str] = []
     line = col = 0
     for kind, value in pieces:
