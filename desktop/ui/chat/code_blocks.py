@@ -138,7 +138,7 @@ class CopyButtons(QObject):
         QGuiApplication.clipboard().setText(text)
         self._say_copy()
         button.setText("Copied")
-        button.adjustSize()
+        self.refresh()  # the wider button keeps its right edge
         self._reset.start()
         self.copied.emit(what)
 
@@ -146,3 +146,4 @@ class CopyButtons(QObject):
     def _say_copy(self) -> None:
         for button in (self.message_button, self.code_button):
             button.setText("Copy")
+        self.refresh()
