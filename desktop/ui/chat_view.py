@@ -1,9 +1,10 @@
 """The message view: a projection of the conversation model into one QTextDocument.
 
 A streaming reply is rendered as Markdown as it grows: steps wait in a pending list, and a
-single-shot timer hands them to the reply's writer, which redraws only the reply's last block
+single-shot timer hands them to the reply's writer, which redraws only the reply's last blocks
 (see `desktop.ui.chat.reply_writer`); the view follows only if the user was at the bottom. A
-finished reply is drawn by the same writer in one go, so it does not reflow. Every token's
+reply that finishes keeps what streamed, and one loaded finished is drawn by the same writer
+in one go, so neither reflows. Every token's
 format carries its message, step and source, which is what tooltips and tests read back.
 """
 
@@ -139,15 +140,13 @@ class ChatView(QTextBrowser):
             frame.firstCursorPosition().insertText(message.content, plain_format(t))
         elif message.status == STREAMING:
             self._live = ReplyWriter(frame, Style(message.id, t, self.options))
+            self._flush_timer.setInterval(FLUSH_MS)
             self._live.add(message.steps)
             self._live.render()
         else:
             self._render_finished(message, frame)
 
     def _render_finished(self, message: ChatMessage, frame: QTextFrame) -> None:
-        cursor = frame.firstCursorPosition()
-        cursor.setPosition(frame.lastPosition(), QTextCursor.MoveMode.KeepAnchor)
-        cursor.removeSelectedText()
         writer = ReplyWriter(frame, Style(message.id, self.theme, self.options))
         writer.add(message.steps)
         writer.render(message.content)
