@@ -48,7 +48,7 @@ class ReplyWriter:
             self.source.add(step_text(step))
 
     def render(self, text: str | None = None) -> None:
-        """Redraw from the last block on; `text` replaces the steps' text (a stored reply)."""
+        """Redraw the blocks that may still change; `text` replaces the steps' text (a stored reply)."""
         if text is not None:
             self.source.text = text
         doc = self.frame.document()
