@@ -42,3 +42,24 @@ def text_step(
         drafter=drafter if drafted else "",
         verifier_text=verifier,
     )
+
+
+def pieces_step(index: int, pieces: Sequence[tuple[str, Source]], rejected: Sequence[str] = ()) -> StepEvent:
+    """A step made of exactly these (text, source) pieces (any split a model might make, for the
+    view's tests), then `rejected` draft text; ids are made up."""
+    made = tuple(Piece(200 + i, text, source) for i, (text, source) in enumerate(pieces))
+    accepted = tuple(p for p in made if p.source is Source.ACCEPTED)
+    own = next((p for p in made if p.source is Source.VERIFIER), None)
+    refused = tuple(range(300, 300 + len(rejected)))
+    return StepEvent(
+        index=index,
+        drafted=(*(p.token for p in accepted), *refused),
+        accepted=tuple(p.token for p in accepted),
+        rejected=refused,
+        verifier=own.token if own else -1,
+        pieces=made,
+        drafted_text=(*(p.text for p in accepted), *rejected),
+        rejected_text=tuple(rejected),
+        drafter="draft model" if accepted or rejected else "",
+        verifier_text=own.text if own else "",
+    )

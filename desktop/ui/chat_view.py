@@ -1,20 +1,24 @@
 """The message view: a projection of the conversation model into one QTextDocument.
 
-A streaming reply grows the qtconsole way: steps wait in a pending list, a single-shot timer
-flushes them in one edit block with one `insertText(text, format)` per run, and the view
-follows only if the user was at the bottom. A finished reply is re-rendered as Markdown and
-coloured again from its steps. Every token's format carries its message, step and source,
-which is what tooltips and tests read back.
+A streaming reply is rendered as Markdown as it grows: steps wait in a pending list, and a
+single-shot timer hands them to the reply's writer, which redraws only the reply's last blocks
+(see `desktop.ui.chat.reply_writer`); the view follows only if the user was at the bottom. A
+reply that finishes keeps what streamed, and one loaded finished is drawn by the same writer
+in one go, so neither reflows. Every token's
+format carries its message, step and source, which is what tooltips and tests read back.
 """
 
 from __future__ import annotations
+
+import time
 
 from PySide6.QtCore import QEvent, QPoint, Qt, QTimer, QUrl, Signal, Slot
 from PySide6.QtGui import (
     QColor,
     QDesktopServices,
-    QGuiApplication,
+    QFocusEvent,
     QHelpEvent,
+    QMouseEvent,
     QResizeEvent,
     QTextCursor,
     QTextFrame,
@@ -25,14 +29,16 @@ from PySide6.QtWidgets import QTextBrowser, QToolTip, QWidget
 from desktop.engine.events import Source, StepEvent
 from desktop.qt.conversation import ConversationModel
 from desktop.store.records import STREAMING, ChatMessage
-from desktop.ui import highlight
-from desktop.ui.chat.actions import COPY, parse, write_header
+from desktop.ui.chat.actions import parse, write_header
+from desktop.ui.chat.code_blocks import CopyButtons
+from desktop.ui.chat.reply_writer import ReplyWriter
 from desktop.ui.formats import MESSAGE_ID, STEP, ViewOptions, plain_format, source_of
-from desktop.ui.markdown import Rendered, render
+from desktop.ui.highlight import Style
 from desktop.ui.theme import LIGHT, Theme
 from desktop.ui.tooltips import step_tooltip
 
-FLUSH_MS = 33  # at most ~30 repaints a second however fast steps arrive
+FLUSH_MS = 50  # at most 20 re-renders of the live block a second however fast steps arrive
+MAX_FLUSH_MS = 1000
 MAX_COLUMN = 860  # readable line length: wider windows centre the column
 
 
@@ -47,20 +53,24 @@ class ChatView(QTextBrowser):
         self.setObjectName("chat")
         self.setOpenLinks(False)
         self.setMouseTracking(True)
+        self.viewport().setMouseTracking(True)  # hovering shows the Copy buttons
         self.setAccessibleName("Conversation")
         self.model = model
         self.theme: Theme = LIGHT
         self.options = ViewOptions()
         self._frames: dict[int, QTextFrame] = {}
-        self._live: QTextFrame | None = None
-        self._live_id = 0
+        self._live: ReplyWriter | None = None
         self._pending: list[StepEvent] = []
-        self._rendered: dict[tuple[int, str], Rendered] = {}
+        self._hover = QPoint(-1, -1)  # the mouse in the viewport, for the Copy buttons
         self._flush_timer = QTimer(self)
         self._flush_timer.setSingleShot(True)
         self._flush_timer.setInterval(FLUSH_MS)
         self._flush_timer.timeout.connect(self.flush)
         self.anchorClicked.connect(self._on_anchor)
+        self.copy_buttons = CopyButtons(self, self.message_at, self._message_markdown)
+        self.copy_buttons.copied.connect(self.copied)
+        self.verticalScrollBar().valueChanged.connect(self._follow_hover)
+        self.cursorPositionChanged.connect(self._follow_cursor)
         model.reset.connect(self.rebuild)
         model.message_added.connect(self._on_message_added)
         model.step_added.connect(self._on_step_added)
@@ -84,6 +94,7 @@ class ChatView(QTextBrowser):
         self._pending.clear()
         self._frames.clear()
         self._live = None
+        self.copy_buttons.hide()
         doc = self.document()
         doc.clear()
         doc.setDocumentMargin(16)
@@ -129,31 +140,17 @@ class ChatView(QTextBrowser):
         if user:
             frame.firstCursorPosition().insertText(message.content, plain_format(t))
         elif message.status == STREAMING:
-            self._live, self._live_id = frame, message.id
-            self._write_steps(frame.lastCursorPosition(), message.id, message.steps)
+            self._live = ReplyWriter(frame, Style(message.id, t, self.options))
+            self._flush_timer.setInterval(FLUSH_MS)
+            self._live.add(message.steps)
+            self._live.render()
         else:
             self._render_finished(message, frame)
 
-    def _write_steps(
-        self, cursor: QTextCursor, message_id: int, steps: tuple[StepEvent, ...] | list[StepEvent]
-    ) -> None:
-        cursor.beginEditBlock()
-        for text, fmt in highlight.runs(steps, self.theme, self.options, message_id):
-            cursor.insertText(text, fmt)
-        cursor.endEditBlock()
-
     def _render_finished(self, message: ChatMessage, frame: QTextFrame) -> None:
-        key = (message.id, self.theme.name)
-        rendered = self._rendered.get(key)
-        if rendered is None:
-            rendered = self._rendered[key] = render(message.content, self.theme, message.id)
-        cursor = frame.firstCursorPosition()
-        cursor.setPosition(frame.lastPosition(), QTextCursor.MoveMode.KeepAnchor)
-        cursor.beginEditBlock()
-        cursor.removeSelectedText()
-        cursor.insertHtml(rendered.html)
-        cursor.endEditBlock()
-        highlight.colour_rendered(self.document(), frame, message, self.theme, self.options)
+        writer = ReplyWriter(frame, Style(message.id, self.theme, self.options))
+        writer.add(message.steps)
+        writer.render(message.content)
 
     # -- streaming ----------------------------------------------------------------------
 
@@ -175,13 +172,19 @@ class ChatView(QTextBrowser):
 
     @Slot()
     def flush(self) -> None:
-        """Write the pending steps into the live reply; never drops any."""
+        """Render the pending steps into the live reply; never drops any."""
         if not self._pending or self._live is None:
             self._pending.clear()
             return
         steps, self._pending = self._pending, []
         at_bottom = self._at_bottom()
-        self._write_steps(self._live.lastCursorPosition(), self._live_id, steps)
+        self._live.add(steps)
+        started = time.perf_counter()
+        self._live.render()
+        # A long last block (a big code block) costs more to redraw: redraw it less often, so
+        # drawing never takes more than about a third of the time.
+        cost_ms = int((time.perf_counter() - started) * 1000)
+        self._flush_timer.setInterval(min(MAX_FLUSH_MS, max(FLUSH_MS, 3 * cost_ms)))
         if at_bottom:
             self._scroll_to_bottom()
 
@@ -189,22 +192,27 @@ class ChatView(QTextBrowser):
     def _on_reply_finished(self, message: ChatMessage) -> None:
         self.flush()
         frame = self._frames.get(message.id)
-        self._live = None
+        live, self._live = self._live, None
         if frame is None:
             return
         at_bottom = self._at_bottom()
-        self.rebuild_message(message, frame)
+        self._rewrite_header(message, frame)
+        if live is not None and live.style.message_id == message.id:
+            live.render(
+                message.content
+            )  # what streamed is already the finished render: only its open blocks are redrawn
+        else:
+            self._render_finished(message, frame)
         if at_bottom:
             self._scroll_to_bottom()
 
-    def rebuild_message(self, message: ChatMessage, frame: QTextFrame) -> None:
-        """Re-render one finished reply in place (its header shows the final status)."""
+    def _rewrite_header(self, message: ChatMessage, frame: QTextFrame) -> None:
+        """The header shows the final status and the finished reply's actions."""
         header = self.document().findBlock(frame.firstPosition() - 1)
         cursor = QTextCursor(header)
         cursor.movePosition(QTextCursor.MoveOperation.EndOfBlock, QTextCursor.MoveMode.KeepAnchor)
         cursor.removeSelectedText()
         write_header(cursor, message, self.theme)
-        self._render_finished(message, frame)
 
     def _at_bottom(self) -> bool:
         bar = self.verticalScrollBar()
@@ -257,31 +265,59 @@ class ChatView(QTextBrowser):
     @Slot(QUrl)
     def _on_anchor(self, url: QUrl) -> None:
         action = parse(url.toString())
-        if action is not None and action[0] == COPY:
-            url = QUrl(f"copy:msg:{action[1]}")
-        elif action is not None:
+        if action is not None:
             self.action_requested.emit(*action)
-            return
-        if url.scheme() in ("http", "https"):
+        elif url.scheme() in ("http", "https"):
             QDesktopServices.openUrl(url)  # only on a click, and in the system browser
-            return
-        parts = url.toString().split(":")
-        if len(parts) < 3 or parts[0] != "copy":
-            return
-        message = self.model.message(int(parts[2]))
-        if message is None:
-            return
-        text = message.content
-        if parts[1] == "code" and len(parts) == 4:
-            rendered = self._rendered.get((message.id, self.theme.name)) or render(
-                text, self.theme, message.id
-            )
-            text = rendered.code_blocks[int(parts[3])]
-        QGuiApplication.clipboard().setText(text)
-        self.copied.emit("code" if parts[1] == "code" else "message")
+
+    # -- copy buttons -------------------------------------------------------------------
+
+    def message_at(self, pos: int) -> tuple[int, QTextFrame] | None:
+        """(id, frame) of the message whose header or body holds document position `pos`."""
+        doc = self.document()
+        for mid, frame in self._frames.items():
+            header = doc.findBlock(frame.firstPosition() - 1).position()
+            if header <= pos <= frame.lastPosition():
+                return mid, frame
+        return None
+
+    def _message_markdown(self, mid: int) -> str | None:
+        message = self.model.message(mid)
+        return message.content if message else None
+
+    def position_at(self, point: QPoint) -> int:
+        """The document position nearest a viewport point, or -1 outside the text."""
+        offset = QPoint(self.horizontalScrollBar().value(), self.verticalScrollBar().value())
+        return self.document().documentLayout().hitTest(point + offset, Qt.HitTestAccuracy.FuzzyHit)
+
+    @Slot()
+    def _follow_hover(self) -> None:
+        if self.viewport().rect().contains(self._hover):
+            self.copy_buttons.show_at(self.position_at(self._hover))
+        else:
+            self.copy_buttons.refresh()  # shown for the keyboard: they scroll with their message
+
+    @Slot()
+    def _follow_cursor(self) -> None:
+        if self.hasFocus():  # the keyboard moved through the links: its message gets the buttons
+            self.copy_buttons.show_at(self.textCursor().position())
+
+    def mouseMoveEvent(self, e: QMouseEvent) -> None:
+        super().mouseMoveEvent(e)
+        self._hover = e.position().toPoint()
+        self._follow_hover()
+
+    def focusInEvent(self, e: QFocusEvent) -> None:
+        super().focusInEvent(e)
+        last = next(reversed(self._frames.values()), None)
+        if last is not None:  # the keyboard starts at the newest message's buttons
+            self.copy_buttons.show_at(last.firstPosition())
 
     def leaveEvent(self, e: QEvent) -> None:
         QToolTip.hideText()  # a token's tooltip must not outlive the mouse over the text
+        self._hover = QPoint(-1, -1)
+        if not self.hasFocus():
+            self.copy_buttons.hide()
         super().leaveEvent(e)
 
     def resizeEvent(self, e: QResizeEvent) -> None:

@@ -1,64 +1,130 @@
-"""Markdown to Qt rich text (markdown-it-py, Pygments), and the map back to the raw reply.
+"""Markdown to Qt rich text (markdown-it-py, Pygments), one top-level block at a time.
 
-Qt's rich text has no notion of where rendered characters came from, so `align` matches the
-rendered text to the raw reply character by character; the chat view colours the rendered
-text by the step and source of the raw character each one came from.
+Every piece of the reply's own text is wrapped in `<span title="N">`, N being the raw offset
+of its first character (from `desktop.ui.chat.source_offsets`). Qt keeps a span's title as
+the character's tooltip, so after insertion the view reads back which raw character each
+rendered one shows, and colours it by the token that wrote that character.
 """
 
 from __future__ import annotations
 
 import html
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from markdown_it import MarkdownIt
-from pygments import highlight
-from pygments.formatters import HtmlFormatter
+from markdown_it.token import Token
+from pygments.lexer import Lexer
 from pygments.lexers import get_lexer_by_name, guess_lexer
+from pygments.styles import get_style_by_name
+from pygments.token import Text, _TokenType
 from pygments.util import ClassNotFound
 
+from desktop.ui.chat.source_offsets import annotate, line_starts
 from desktop.ui.theme import Theme
 
 
 @dataclass(frozen=True, slots=True)
-class Rendered:
-    """HTML for a reply, and the text of each fenced code block (for its Copy link)."""
+class Block:
+    """One top-level Markdown block: where it starts in the raw reply, its HTML, its code."""
 
+    start: int
     html: str
     code_blocks: tuple[str, ...]
 
 
-def _code_html(code: str, language: str, theme: Theme) -> str:
+def span(at: int, text: str, style: str = "") -> str:
+    """Escaped `text` carrying the raw offset of its first character (-1: none)."""
+    body = html.escape(text, quote=False)
+    attrs = (f' title="{at}"' if at >= 0 else "") + (f' style="{style}"' if style else "")
+    return f"<span{attrs}>{body}</span>" if attrs else body
+
+
+def _lexer(code: str, language: str) -> Lexer | None:
+    options = {"stripnl": False, "ensurenl": False}
     try:
-        lexer = get_lexer_by_name(language) if language else guess_lexer(code)
+        lexer = get_lexer_by_name(language, **options) if language else guess_lexer(code, **options)
     except ClassNotFound:
-        lexer = None
-    if lexer is None or (not language and lexer.name == "Text only"):
-        return html.escape(code)
-    formatter = HtmlFormatter(nowrap=True, noclasses=True, style=theme.pygments_style)
-    out = str(highlight(code, lexer, formatter))
-    return out[:-1] if out.endswith("\n") and not code.endswith("\n\n") else out
+        return None
+    return None if not language and lexer.name == "Text only" else lexer
 
 
-def render(text: str, theme: Theme, message_id: int) -> Rendered:
-    """Render a finished reply; each code block gets a "Copy code" link above it."""
-    blocks: list[str] = []
+@lru_cache(maxsize=512)
+def _css(style_name: str, kind: _TokenType) -> str:
+    """The CSS of a token kind in a Pygments style (a kind the style lacks takes its parent's)."""
+    style = get_style_by_name(style_name)
+    while not style.styles_token(kind) and kind.parent is not None:
+        kind = kind.parent
+    s = style.style_for_token(kind)
+    parts = (
+        f"color:#{s['color']}" if s["color"] else "",
+        "font-weight:bold" if s["bold"] else "",
+        "font-style:italic" if s["italic"] else "",
+    )
+    return ";".join(p for p in parts if p)
+
+
+@lru_cache(maxsize=32)  # a redraw (theme, options, the next streamed step) lexes nothing twice
+def _pieces(code: str, language: str) -> tuple[tuple[_TokenType, str], ...]:
+    lexer = _lexer(code, language)
+    pieces = tuple(lexer.get_tokens(code)) if lexer else ((Text, code),)
+    if "".join(v for _, v in pieces) != code:  # a lexer that rewrites text would lose offsets
+        return ((Text, code),)
+    return pieces
+
+
+def _code_html(code: str, language: str, lines: Sequence[int], base: int, theme: Theme) -> str:
+    """Highlighted code whose every run carries the raw offset of its first character."""
+    pieces = _pieces(code, language)
+    out: list[str] = []
+    line = col = 0
+    for kind, value in pieces:
+        css = _css(theme.pygments_style, kind)
+        for k, part in enumerate(value.split("\n")):
+            if k:
+                out.append("\n")
+                line, col = line + 1, 0
+            if part:
+                start = lines[line] if line < len(lines) else -1
+                out.append(span(base + start + col if start >= 0 else -1, part, css))
+                col += len(part)
+    return "".join(out)
+
+
+@lru_cache(maxsize=4)
+def _parser(theme: Theme) -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": False}).enable("table").enable("strikethrough")
+    md.disable("text_join")  # keep escapes and entities apart: their raw text is not their text
+
+    def at(token: Token, env: dict[str, int]) -> int:
+        offset = int(token.meta.get("at", -1))
+        return env["base"] + offset if offset >= 0 else -1
+
+    # Qt would fold runs of spaces, and a rendered character would no longer be at its offset.
+    keep = "white-space:pre-wrap"
+
+    def text(renderer, tokens, idx, options, env):  # type: ignore[no-untyped-def]
+        return span(at(tokens[idx], env), tokens[idx].content, keep)
+
+    def code_inline(renderer, tokens, idx, options, env):  # type: ignore[no-untyped-def]
+        content = span(at(tokens[idx], env), tokens[idx].content, keep)
+        return f'<code style="background-color:{theme.code_bg}">{content}</code>'
 
     def fence(renderer, tokens, idx, options, env):  # type: ignore[no-untyped-def]
         token = tokens[idx]
         code = token.content[:-1] if token.content.endswith("\n") else token.content
         language = token.info.strip().split(" ")[0] if token.info else ""
-        blocks.append(code)
-        n = len(blocks) - 1
-        label = html.escape(language) + " · " if language else ""
-        # All of the label is a link, so the highlighter skips it (it is not the model's text).
+        env["codes"].append(code)
+        info_at = int(token.meta.get("info_at", -1))
+        label = span(env["base"] + info_at if info_at >= 0 else -1, language) if language else "&nbsp;"
+        body = _code_html(code, language, token.meta.get("lines", []), env["base"], theme)
+        # The label line leaves room for the block's Copy button, drawn over its right end.
         return (
-            f'<p style="margin-top:8px; margin-bottom:0px">'
-            f'<a href="copy:code:{message_id}:{n}">{label}Copy code</a></p>'
+            f'<p style="margin-top:8px; margin-bottom:0px; color:{theme.muted}">{label}</p>'
             f'<table width="100%" cellpadding="8" cellspacing="0" bgcolor="{theme.code_bg}" '
             f'style="margin-top:2px; margin-bottom:8px; border: 1px solid {theme.border}">'
-            f"<tr><td><pre>{_code_html(code, language, theme)}</pre></td></tr></table>"
+            f"<tr><td><pre>{body}</pre></td></tr></table>"
         )
 
     def table_open(renderer, tokens, idx, options, env):  # type: ignore[no-untyped-def]
@@ -67,51 +133,51 @@ def render(text: str, theme: Theme, message_id: int) -> Rendered:
             f'style="border-collapse: collapse; border-color: {theme.border}; margin: 6px 0px">'
         )
 
-    def code_inline(renderer, tokens, idx, options, env):  # type: ignore[no-untyped-def]
-        content = html.escape(tokens[idx].content)
-        return f'<code style="background-color:{theme.code_bg}">{content}</code>'
-
     def image(renderer, tokens, idx, options, env):  # type: ignore[no-untyped-def]
         # A reply never loads anything: an image becomes a link the user may choose to open.
         src = html.escape(str(tokens[idx].attrGet("src") or ""), quote=True)
         alt = html.escape(tokens[idx].content or "image")
         return f'<a href="{src}">[image: {alt}]</a>'
 
-    md.add_render_rule("image", image)
-    md.add_render_rule("fence", fence)
-    md.add_render_rule("code_block", fence)
-    md.add_render_rule("table_open", table_open)
-    md.add_render_rule("code_inline", code_inline)
-    return Rendered(md.render(text), tuple(blocks))
+    for name, rule in {
+        "text": text,
+        "text_special": text,
+        "code_inline": code_inline,
+        "fence": fence,
+        "code_block": fence,
+        "table_open": table_open,
+        "image": image,
+    }.items():
+        md.add_render_rule(name, rule)
+    return md
 
 
-def _same(a: str, b: str) -> bool:
-    return a == b or (a.isspace() and b.isspace())
+def _top_level(tokens: Sequence[Token]) -> Iterator[list[Token]]:
+    """The tokens of each top-level block, in order."""
+    i = 0
+    while i < len(tokens):
+        j = i
+        if tokens[i].nesting == 1:
+            j = next(k for k in range(i + 1, len(tokens)) if tokens[k].level == 0 and tokens[k].nesting == -1)
+        yield list(tokens[i : j + 1])
+        i = j + 1
 
 
-def _run_matches(rendered: Sequence[str], i: int, raw: str, j: int, length: int) -> bool:
-    return j + length <= len(raw) and all(_same(rendered[i + k], raw[j + k]) for k in range(length))
+def render_blocks(text: str, theme: Theme, base: int = 0) -> list[Block]:
+    """Render `text` block by block; `base` is its raw offset within the whole reply."""
+    md = _parser(theme)
+    tokens = md.parse(text)
+    annotate(tokens, text)
+    starts = line_starts(text)
+    blocks = []
+    for group in _top_level(tokens):
+        env: dict = {"base": base, "codes": []}  # type: ignore[type-arg]
+        out = md.renderer.render(group, md.options, env)
+        line = group[0].map[0] if group[0].map else 0
+        blocks.append(Block(base + starts[line], out, tuple(env["codes"])))
+    return blocks
 
 
-def align(rendered: Sequence[str], raw: str, window: int = 40, near: int = 4) -> list[int]:
-    """For each rendered character, the index of the raw character it shows, or -1.
-
-    Greedy and monotonic: Markdown mostly removes syntax, so the rendered text is nearly a
-    subsequence of the raw text. A character is matched where the next few rendered
-    characters match too (within `window`), or else to an equal character within `near`;
-    otherwise it maps to -1 and the raw position does not move, so nothing runs ahead.
-    """
-    out: list[int] = []
-    r = 0
-    n = len(raw)
-    for i, c in enumerate(rendered):
-        length = min(4, len(rendered) - i)
-        found = next(
-            (j for j in range(r, min(n, r + window)) if _run_matches(rendered, i, raw, j, length)), -1
-        )
-        if found < 0:
-            found = next((j for j in range(r, min(n, r + near)) if _same(c, raw[j])), -1)
-        out.append(found)
-        if found >= 0:
-            r = found + 1
-    return out
+def render_html(text: str, theme: Theme) -> str:
+    """The whole reply as one HTML string (what the blocks say, joined)."""
+    return "".join(b.html for b in render_blocks(text, theme))

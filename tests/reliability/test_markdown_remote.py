@@ -17,7 +17,7 @@ from pytestqt.qtbot import QtBot
 from desktop.qt.conversation import ConversationModel
 from desktop.store.records import ChatMessage
 from desktop.ui.chat_view import ChatView
-from desktop.ui.markdown import render
+from desktop.ui.markdown import render_html
 from desktop.ui.theme import LIGHT
 
 PIXEL = bytes.fromhex(
@@ -84,7 +84,7 @@ def test_a_remote_image_is_never_requested(
 
 
 def test_images_render_as_links_not_images() -> None:
-    html = render("![a cat](http://example.com/cat.png)", LIGHT, 1).html
+    html = render_html("![a cat](http://example.com/cat.png)", LIGHT)
     assert "<img" not in html
     assert '<a href="http://example.com/cat.png">[image: a cat]</a>' in html
 

@@ -1,1 +1,2 @@
-"""Widgets of the conversation itself: system prompt, message actions, context meter."""
+"""The conversation itself: replies drawn as Markdown while they stream, Copy buttons, message
+actions, system prompt, context meter."""

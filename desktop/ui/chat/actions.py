@@ -1,6 +1,7 @@
 """A message's header line: who wrote it, its status, its variants (‹ 1/2 ›) and its actions.
 
-Actions are anchors `action:<name>:<message id>` the chat view turns into `action_requested`.
+Actions are anchors `action:<name>:<message id>` the chat view turns into `action_requested`;
+Copy is a real button over the message (see `desktop.ui.chat.code_blocks`).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from desktop.store.records import STOPPED, STREAMING, ChatMessage
 from desktop.ui.formats import header_format, link_format, plain_format
 from desktop.ui.theme import Theme
 
-PREVIOUS, NEXT, EDIT, DELETE, COPY = "previous", "next", "edit", "delete", "copy"
+PREVIOUS, NEXT, EDIT, DELETE = "previous", "next", "edit", "delete"
 
 
 def href(action: str, message_id: int) -> str:
@@ -43,7 +44,7 @@ def write_header(cursor: QTextCursor, message: ChatMessage, theme: Theme) -> Non
         cursor.insertText(" › ", link_format(theme, href(NEXT, message.id)))
     if message.status == STREAMING:
         return
-    for action in (COPY, EDIT, DELETE) if user else (COPY, DELETE):
+    for action in (EDIT, DELETE) if user else (DELETE,):
         cursor.insertText("   ", gap)
         cursor.insertText(action.capitalize(), link_format(theme, href(action, message.id)))
 
