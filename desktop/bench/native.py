@@ -10,6 +10,7 @@ import contextlib
 import ctypes
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -23,6 +24,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
 
+from desktop.bench import configs as bc
 from desktop.bench.errors import BenchError
 from desktop.bench.runner import PreparedPrompt, Sample
 
@@ -35,6 +37,16 @@ PR_SET_PDEATHSIG = 1
 
 def native_name(k: int) -> str:
     return NATIVE_PLAIN if k == 0 else f"llama-server k={k}"
+
+
+def ngram_name(spec_type: str) -> str:
+    return f"{SERVER} {spec_type}"
+
+
+def ngram_types(help_text: str) -> tuple[str, ...]:
+    """The model-free n-gram types this build's `--spec-type` accepts, in the help's order."""
+    m = re.search(r"--spec-type\s+([\w,-]+)", help_text)
+    return tuple(t for t in m.group(1).split(",") if t.startswith("ngram-")) if m else ()
 
 
 def free_port() -> int:
@@ -77,13 +89,15 @@ def _pick(help_text: str, *names: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class ServerSpec:
-    """What one llama-server runs: the pair, draft length (0 = no draft), threads, context."""
+    """What one llama-server runs: the pair, draft length (0 = no draft), threads, context, and
+    an n-gram `--spec-type` (no draft model) or None."""
 
     verifier: str
     draft: str | None
     k: int
     threads: int
     n_ctx: int
+    ngram: str | None = None
 
 
 def server_command(binary: str, spec: ServerSpec, port: int, help_text: str) -> list[str]:
@@ -93,6 +107,10 @@ def server_command(binary: str, spec: ServerSpec, port: int, help_text: str) -> 
     cmd += ["--host", "127.0.0.1", "--port", str(port), "-np", "1"]
     if "--no-webui" in help_text:
         cmd.append("--no-webui")
+    if spec.ngram is not None:
+        # llama.cpp's own lookup and draft lengths for the type: what its users get. None must
+        # match Tandem's: the server caps every draft at the tokens left, as Tandem does.
+        return [*cmd, "--spec-type", spec.ngram]
     if spec.draft is not None and spec.k > 0:
         cmd += ["-md", spec.draft, "-ngld", "0", "-td", t, "-tbd", t]
         if "draft-simple" in help_text:  # newer builds ignore -md unless a type is named
@@ -101,6 +119,43 @@ def server_command(binary: str, spec: ServerSpec, port: int, help_text: str) -> 
         cmd += [_pick(help_text, "--spec-draft-n-min", "--draft-min"), "0"]
         cmd += [_pick(help_text, "--spec-draft-p-min", "--draft-p-min"), "0"]
     return cmd
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedServer:
+    """One llama-server to start: its contestant name, what it runs, and the Tandem config it is
+    compared with side by side ("" for none: the n-gram types meet Tandem's model-free best)."""
+
+    name: str
+    spec: ServerSpec
+    tandem: str = ""
+
+
+def plan_servers(
+    verifier: str,
+    draft: str | None,
+    threads: int,
+    n_ctx: int,
+    configs: list[bc.BenchConfig],
+    help_text: str,
+) -> list[PlannedServer]:
+    """llama-server plain; draft-simple for each fixed length Tandem runs; every n-gram type the
+    build's help lists, when Tandem runs a model-free configuration."""
+    out = [PlannedServer(native_name(0), ServerSpec(verifier, draft, 0, threads, n_ctx), bc.PLAIN)]
+    if draft is not None:
+        out += [
+            PlannedServer(
+                native_name(c.fixed_k), ServerSpec(verifier, draft, c.fixed_k, threads, n_ctx), c.name
+            )
+            for c in configs
+            if c.fixed_k and c.needs_draft_model
+        ]
+    if any(bc.model_free(c) for c in configs):
+        out += [
+            PlannedServer(ngram_name(t), ServerSpec(verifier, None, 0, threads, n_ctx, ngram=t))
+            for t in ngram_types(help_text)
+        ]
+    return out
 
 
 def _get_json(url: str, body: dict[str, Any] | None, timeout: float) -> Any:

@@ -10,13 +10,16 @@ from pathlib import Path
 
 import pytest
 
+from desktop.bench import configs as bc
 from desktop.bench.errors import BenchError
 from desktop.bench.native import (
     LlamaServer,
     ServerContestant,
     ServerSpec,
     complete,
+    ngram_types,
     parse_llama_bench,
+    plan_servers,
     server_command,
     server_help,
     wait_healthy,
@@ -30,6 +33,9 @@ NEW_HELP = (
 )
 OLD_HELP = "--draft-max, --draft N\n--draft-min N\n--draft-p-min P"
 SPEC = ServerSpec("v.gguf", "d.gguf", 4, 2, 4096)
+# `llama-server --help` of the build the bench results were measured with (llama.cpp 0c1e570).
+CAPTURED_HELP = (Path(__file__).parent / "data" / "llama-server-help-0c1e570.txt").read_text()
+NGRAM_TYPES = ("ngram-simple", "ngram-map-k", "ngram-map-k4v", "ngram-mod", "ngram-cache")
 
 
 @pytest.fixture
@@ -65,6 +71,60 @@ def test_command_line_uses_this_builds_flag_names() -> None:
 def test_plain_server_has_no_draft() -> None:
     cmd = server_command("llama-server", ServerSpec("v.gguf", "d.gguf", 0, 2, 4096), 1, NEW_HELP)
     assert "-md" not in cmd and "--spec-draft-n-max" not in cmd
+
+
+def test_the_captured_help_lists_every_ngram_type_and_nothing_else() -> None:
+    assert ngram_types(CAPTURED_HELP) == NGRAM_TYPES
+    assert ngram_types(NEW_HELP) == ("ngram-simple",)
+    assert ngram_types(OLD_HELP) == ()
+
+
+@pytest.mark.parametrize("spec_type", NGRAM_TYPES)
+def test_an_ngram_server_runs_the_verifier_alone_with_that_type_and_its_defaults(spec_type: str) -> None:
+    spec = ServerSpec("v.gguf", None, 0, 2, 4096, ngram=spec_type)
+    cmd = server_command("llama-server", spec, 8080, CAPTURED_HELP)
+    assert _flag(cmd, "--spec-type") == spec_type and cmd.count("--spec-type") == 1
+    assert (_flag(cmd, "-m"), _flag(cmd, "-c"), _flag(cmd, "-t"), _flag(cmd, "-tb")) == (
+        "v.gguf",
+        "4096",
+        "2",
+        "2",
+    )
+    assert (_flag(cmd, "-ngl"), _flag(cmd, "-np"), _flag(cmd, "--port")) == ("0", "1", "8080")
+    assert "-md" not in cmd and "--no-webui" in cmd
+    # llama.cpp's own lookup and draft lengths: no draft-model or n-gram size option is passed
+    assert not [a for a in cmd if a.startswith(("--spec-draft", "--spec-ngram", "--draft"))]
+
+
+def test_the_draft_server_still_names_draft_simple_in_this_build() -> None:
+    cmd = server_command("llama-server", SPEC, 8080, CAPTURED_HELP)
+    assert _flag(cmd, "--spec-type") == "draft-simple" and _flag(cmd, "-md") == "d.gguf"
+    assert _flag(cmd, "--spec-draft-n-max") == "4" and _flag(cmd, "--spec-draft-n-min") == "0"
+
+
+def _planned(
+    configs: list[bc.BenchConfig], draft: str | None = "d.gguf"
+) -> dict[str, tuple[str, ServerSpec]]:
+    return {
+        s.name: (s.tandem, s.spec) for s in plan_servers("v.gguf", draft, 2, 4096, configs, CAPTURED_HELP)
+    }
+
+
+def test_model_free_configs_bring_every_ngram_type_and_only_then() -> None:
+    by_name = {c.name: c for c in bc.configurations()}
+    free = _planned([by_name[bc.PLAIN], by_name[bc.SUFFIX], by_name[bc.NGRAM]])
+    assert list(free) == ["llama-server plain", *(f"llama-server {t}" for t in NGRAM_TYPES)]
+    assert free["llama-server plain"] == ("verifier alone", ServerSpec("v.gguf", "d.gguf", 0, 2, 4096))
+    assert free["llama-server ngram-cache"] == (
+        "",
+        ServerSpec("v.gguf", None, 0, 2, 4096, ngram="ngram-cache"),
+    )
+    drafts = _planned([by_name[bc.PLAIN], by_name[bc.fixed_name(4)], by_name[bc.FASTEST]])
+    assert list(drafts) == ["llama-server plain", "llama-server k=4"]
+    assert drafts["llama-server k=4"][0] == "draft k=4"
+    everything = _planned(bc.configurations())
+    assert [n for n in everything if "k=" in n] == [f"llama-server k={k}" for k in bc.FIXED_LENGTHS]
+    assert not any("k=" in n for n in _planned(bc.configurations(), draft=None))
 
 
 def test_completion_sends_the_token_ids_greedily_and_reads_the_timings(fake: str) -> None:
