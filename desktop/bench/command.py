@@ -146,7 +146,7 @@ def _say(text: str) -> None:
 
 
 def _progress(i: int, n: int, prompt: PreparedPrompt, s: Sample) -> None:
-    _say(f"  [{i + 1}/{n}] {prompt.id:28} {s.config:20} {s.tokens_per_s:7.1f} tok/s  {s.tokens} tokens")
+    _say(f"  [{i + 1}/{n}] {prompt.id:28} {s.config:26} {s.tokens_per_s:7.1f} tok/s  {s.tokens} tokens")
 
 
 def _cpu_name() -> str:

@@ -10,7 +10,7 @@ from desktop.bench.runner import PreparedPrompt, Sample
 from desktop.bench.summary import ConfigRow, Report, median
 
 COLUMNS = (
-    ("config", 20),
+    ("config", 26),
     ("tok/s", 7),
     ("min-max", 11),
     ("speed-up", 8),
