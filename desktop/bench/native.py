@@ -19,6 +19,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -98,6 +99,7 @@ class ServerSpec:
     threads: int
     n_ctx: int
     ngram: str | None = None
+    extra: tuple[str, ...] = ()  # further flags, e.g. ("--cache-ram", "0")
 
 
 def server_command(binary: str, spec: ServerSpec, port: int, help_text: str) -> list[str]:
@@ -107,6 +109,7 @@ def server_command(binary: str, spec: ServerSpec, port: int, help_text: str) -> 
     cmd += ["--host", "127.0.0.1", "--port", str(port), "-np", "1"]
     if "--no-webui" in help_text:
         cmd.append("--no-webui")
+    cmd += spec.extra
     if spec.ngram is not None:
         # llama.cpp's own lookup and draft lengths for the type: what its users get. None must
         # match Tandem's: the server caps every draft at the tokens left, as Tandem does.
@@ -211,6 +214,43 @@ def complete(
         )
     except (urllib.error.URLError, OSError, ValueError, KeyError, TypeError) as e:
         raise BenchError(f"llama-server /completion failed: {e}") from e
+
+
+@dataclass(frozen=True, slots=True)
+class FirstToken:
+    """Time to first token through the server: `wall_s` from sending the request to the first
+    streamed token (HTTP on localhost included); `prompt_ms` the server's own prompt timing."""
+
+    wall_s: float
+    prompt_ms: float
+    prompt_n: int
+
+
+def first_token(base_url: str, tokens: Sequence[int], timeout: float = REQUEST_TIMEOUT_S) -> FirstToken:
+    """One streamed greedy token from these ids with the prompt cache off, so the server reads
+    the whole prompt; `prompt_n` (tokens it actually read) lets the caller check that."""
+    body = {"prompt": list(tokens), "n_predict": 1, "temperature": 0, "top_k": 1}
+    body |= {"cache_prompt": False, "stream": True}
+    req = urllib.request.Request(
+        base_url + "/completion", data=json.dumps(body).encode(), headers={"Content-Type": "application/json"}
+    )
+    wall, last = None, None
+    try:
+        t0 = time.perf_counter()
+        with urllib.request.urlopen(req, timeout=timeout) as resp:
+            for raw in resp:
+                line = raw.decode("utf-8", "replace").strip()
+                if not line.startswith("data:"):
+                    continue
+                if wall is None:
+                    wall = time.perf_counter() - t0
+                last = json.loads(line[5:])
+        if last is None or wall is None:
+            raise ValueError("no streamed reply")
+        t = last["timings"]
+        return FirstToken(wall, float(t["prompt_ms"]), int(t["prompt_n"]))
+    except (urllib.error.URLError, OSError, ValueError, KeyError, TypeError) as e:
+        raise BenchError(f"llama-server streamed /completion failed: {e}") from e
 
 
 class LlamaServer:

@@ -17,6 +17,7 @@ from desktop.bench.native import (
     ServerContestant,
     ServerSpec,
     complete,
+    first_token,
     ngram_types,
     parse_llama_bench,
     plan_servers,
@@ -133,6 +134,25 @@ def test_completion_sends_the_token_ids_greedily_and_reads_the_timings(fake: str
     sent = fake_server.Handler.requests[-1]
     assert sent["prompt"] == [1, 2, 3]
     assert (sent["n_predict"], sent["temperature"], sent["top_k"], sent["cache_prompt"]) == (16, 0, 1, True)
+
+
+def test_first_token_streams_one_token_with_the_prompt_cache_off(fake: str) -> None:
+    f = first_token(fake, (4, 5, 6))
+    assert (f.prompt_ms, f.prompt_n) == (12.5, 3) and 0 < f.wall_s < 60
+    sent = fake_server.Handler.requests[-1]
+    assert (sent["prompt"], sent["n_predict"], sent["stream"], sent["cache_prompt"]) == (
+        [4, 5, 6],
+        1,
+        True,
+        False,
+    )
+    with pytest.raises(BenchError, match="streamed"):
+        first_token("http://127.0.0.1:9", (1,), timeout=2.0)
+
+
+def test_extra_flags_reach_the_command_line() -> None:
+    spec = ServerSpec("v.gguf", None, 0, 1, 4096, extra=("--cache-ram", "0"))
+    assert _flag(server_command("llama-server", spec, 1, CAPTURED_HELP), "--cache-ram") == "0"
 
 
 def test_server_contestant_reports_a_sample(fake: str) -> None:
