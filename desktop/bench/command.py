@@ -190,6 +190,11 @@ def _native_contestants(
     contestants: list[Contestant] = []
     commands = {}
     for s in planned:
+        if s.fresh:
+            fresh = nat.FreshServerContestant(s.name, p.native_server, s.spec, help_text, p.max_tokens)
+            contestants.append(fresh)
+            commands[s.name] = nat.LlamaServer(p.native_server, s.spec, help_text).command
+            continue
         _say(f"starting llama-server ({s.name})")
         server = stack.enter_context(nat.LlamaServer(p.native_server, s.spec, help_text))
         contestants.append(nat.ServerContestant(s.name, server.base_url, p.max_tokens))

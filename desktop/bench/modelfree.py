@@ -3,6 +3,7 @@ llama-server's n-gram speculative types, per prompt, each also over its own veri
 
 from __future__ import annotations
 
+import statistics
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -28,8 +29,10 @@ class ModelFreeSides:
 
 @dataclass(frozen=True, slots=True)
 class ModelFreeRow:
-    """One prompt: Tandem's best model-free config against llama.cpp's best n-gram type (by
-    tokens/s, in hindsight on both sides), each also over its own verifier alone."""
+    """One prompt: Tandem's best model-free config against llama.cpp's best n-gram type, each
+    also over its own verifier alone. "Best" is one pick per side for the whole suite (see
+    `best_config`), not per prompt: on a noisy machine the fastest of five types on each prompt
+    would mostly pick the luckiest run, and more types would mean more luck."""
 
     prompt_id: str
     copy_heavy: bool
@@ -47,9 +50,18 @@ def _rate(samples: Sequence[Sample], prompt: str, config: str | None) -> float |
     return next((s.tokens_per_s for s in samples if s.prompt_id == prompt and s.config == config), None)
 
 
-def _fastest_of(samples: Sequence[Sample], prompt: str, names: Sequence[str]) -> Sample | None:
-    mine = [s for s in samples if s.prompt_id == prompt and s.config in names and s.tokens_per_s > 0]
-    return max(mine, key=lambda s: s.tokens_per_s, default=None)
+def best_config(samples: Sequence[Sample], names: Sequence[str], plain: str | None) -> str | None:
+    """The config with the highest median per-prompt speed-up over `plain` (ties: the first)."""
+    scores = {}
+    for name in names:
+        r = [
+            rate / base
+            for s in samples
+            if s.config == name and (base := _rate(samples, s.prompt_id, plain)) and (rate := s.tokens_per_s)
+        ]
+        if r:
+            scores[name] = statistics.median(r)
+    return max(scores, key=lambda n: scores[n]) if scores else None
 
 
 def _over(rate: float, base: float | None) -> float | None:
@@ -57,12 +69,15 @@ def _over(rate: float, base: float | None) -> float | None:
 
 
 def model_free_rows(samples: Sequence[Sample], sides: ModelFreeSides) -> list[ModelFreeRow]:
-    """Per prompt (best rounds already picked), where both sides ran."""
+    """Per prompt (best rounds already picked), where both sides' picks ran."""
+    tandem = best_config(samples, sides.tandem, PLAIN)
+    native = best_config(samples, sides.native, sides.native_plain)
+    if tandem is None or native is None:
+        return []
     out = []
     for prompt in dict.fromkeys(s.prompt_id for s in samples):
-        tandem = _fastest_of(samples, prompt, sides.tandem)
-        native = _fastest_of(samples, prompt, sides.native)
-        if tandem is None or native is None:
+        t, n = _rate(samples, prompt, tandem), _rate(samples, prompt, native)
+        if not t or not n:
             continue
         plain = _rate(samples, prompt, PLAIN)
         server = _rate(samples, prompt, sides.native_plain)
@@ -70,13 +85,13 @@ def model_free_rows(samples: Sequence[Sample], sides: ModelFreeSides) -> list[Mo
             ModelFreeRow(
                 prompt_id=prompt,
                 copy_heavy=sides.categories.get(prompt) in COPY_HEAVY,
-                tandem=tandem.config,
-                tandem_rate=tandem.tokens_per_s,
-                native=native.config,
-                native_rate=native.tokens_per_s,
-                ratio=tandem.tokens_per_s / native.tokens_per_s,
-                tandem_vs_plain=_over(tandem.tokens_per_s, plain),
-                native_vs_plain=_over(native.tokens_per_s, server),
+                tandem=tandem,
+                tandem_rate=t,
+                native=native,
+                native_rate=n,
+                ratio=t / n,
+                tandem_vs_plain=_over(t, plain),
+                native_vs_plain=_over(n, server),
                 plain_ratio=_over(plain, server) if plain else None,
             )
         )

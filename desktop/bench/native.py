@@ -133,6 +133,13 @@ class PlannedServer:
     spec: ServerSpec
     tandem: str = ""
 
+    @property
+    def fresh(self) -> bool:
+        """Started anew for every reply: ngram-mod (and the cache types) keep what they saw
+        across requests, and a repeated prompt would then be drafted from its own last reply.
+        Tandem's model-free drafters start from the conversation alone, so both sides do."""
+        return self.spec.ngram is not None
+
 
 def plan_servers(
     verifier: str,
@@ -329,6 +336,19 @@ class ServerContestant:
             drafted=c.drafted,
             accepted=c.accepted,
         )
+
+
+class FreshServerContestant:
+    """A llama-server started for one reply and stopped after it (its timings exclude the load)."""
+
+    def __init__(self, name: str, binary: str, spec: ServerSpec, help_text: str, max_tokens: int) -> None:
+        self.name = name
+        self._start = (binary, spec, help_text)
+        self.max_tokens = max_tokens
+
+    def run(self, prompt: PreparedPrompt) -> Sample:
+        with LlamaServer(*self._start) as server:
+            return ServerContestant(self.name, server.base_url, self.max_tokens).run(prompt)
 
 
 def parse_llama_bench(text: str) -> float:

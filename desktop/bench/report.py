@@ -90,7 +90,10 @@ def model_free_lines(rows: Sequence[ModelFreeRow]) -> list[str]:
     its own verifier alone, then medians; copy-heavy prompts are marked *."""
     if not rows:
         return []
-    out = ["Model-free drafting, the fastest config per prompt on each side (* copy-heavy):"]
+    out = [
+        "Model-free drafting: each side's best config over the suite (by median speed-up over its"
+        " own plain); * copy-heavy"
+    ]
     out.append(_free_line([c for c, _ in FREE_COLUMNS]))
     for r in rows:
         out.append(

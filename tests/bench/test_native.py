@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import stat
 import sys
 from collections.abc import Iterator
@@ -13,6 +14,7 @@ import pytest
 from desktop.bench import configs as bc
 from desktop.bench.errors import BenchError
 from desktop.bench.native import (
+    FreshServerContestant,
     LlamaServer,
     ServerContestant,
     ServerSpec,
@@ -194,6 +196,28 @@ def test_server_process_starts_answers_and_is_always_stopped(tmp_path: Path) -> 
         assert complete(server.base_url, (1,), 16).tokens_per_s == 42.5
     assert proc.poll() is not None  # stopped on leaving the block
     server.stop()  # idempotent
+
+
+def test_an_ngram_server_is_started_for_each_reply_and_stopped_after(tmp_path: Path) -> None:
+    root = Path(__file__).resolve().parents[2]
+    pids = tmp_path / "pids"
+    binary = _fake_binary(
+        tmp_path,
+        f"import os, runpy, sys\nsys.path.insert(0, {str(root)!r})\n"
+        f"open({str(pids)!r}, 'a').write(f'{{os.getpid()}}\\n')\n"
+        "runpy.run_module('tests.bench.fake_server', run_name='__main__')\n",
+    )
+    spec = ServerSpec("v.gguf", None, 0, 1, 4096, ngram="ngram-mod")
+    fresh = FreshServerContestant("llama-server ngram-mod", binary, spec, "", 16)
+    prompt = PreparedPrompt("p", "rewriting", (5, 6))
+    assert [fresh.run(prompt).tokens_per_s for _ in range(2)] == [42.5, 42.5]
+    started = [int(x) for x in pids.read_text().split()]
+    assert len(set(started)) == 2  # a new process each time: no memory of the last reply
+    for pid in started:
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)  # gone (reaped) once its reply is in
+    planned = plan_servers("v.gguf", "d.gguf", 1, 4096, bc.configurations(), CAPTURED_HELP)
+    assert [s.name for s in planned if s.fresh] == [f"llama-server {t}" for t in NGRAM_TYPES]
 
 
 def test_a_server_that_dies_while_loading_is_reported_with_its_log(tmp_path: Path) -> None:
