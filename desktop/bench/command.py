@@ -17,6 +17,7 @@ from pathlib import Path
 from desktop.bench import configs as bc
 from desktop.bench.errors import BenchError
 from desktop.bench.memory import expected_memory, peak_rss_bytes
+from desktop.bench.modelfree import ModelFreeSides
 from desktop.bench.report import format_table, report_json
 from desktop.bench.runner import (
     Contestant,
@@ -145,7 +146,7 @@ def _say(text: str) -> None:
 
 
 def _progress(i: int, n: int, prompt: PreparedPrompt, s: Sample) -> None:
-    _say(f"  [{i + 1}/{n}] {prompt.id:28} {s.config:20} {s.tokens_per_s:7.1f} tok/s  {s.tokens} tokens")
+    _say(f"  [{i + 1}/{n}] {prompt.id:28} {s.config:26} {s.tokens_per_s:7.1f} tok/s  {s.tokens} tokens")
 
 
 def _cpu_name() -> str:
@@ -163,23 +164,43 @@ def _warm_up(contestants: list[TandemContestant], prompt: PreparedPrompt) -> Non
         TandemContestant(c.pair, c.config, WARMUP_TOKENS).run(prompt)
 
 
+@dataclass(frozen=True, slots=True)
+class NativeSide:
+    """The llama-server contestants: (Tandem config, server) pairs to compare, the plain
+    server every server row is measured against, its n-gram types, and each command line."""
+
+    contestants: list[Contestant]
+    pairs: list[tuple[str, str]]
+    baseline: str
+    ngram: list[str]
+    commands: dict[str, list[str]]
+
+
 def _native_contestants(
-    stack: contextlib.ExitStack, p: BenchPlan, n_ctx: int, has_draft: bool
-) -> tuple[list[Contestant], list[tuple[str, str]], str]:
-    from desktop.bench.native import LlamaServer, ServerContestant, ServerSpec, native_name, server_help
+    stack: contextlib.ExitStack, p: BenchPlan, n_ctx: int, configs: list[bc.BenchConfig]
+) -> NativeSide:
+    from desktop.bench import native as nat
 
     assert p.native_server is not None
-    help_text = server_help(p.native_server)
-    lengths = [0, *(bc.FIXED_LENGTHS if has_draft else ())]
+    help_text = nat.server_help(p.native_server)
+    planned = nat.plan_servers(p.verifier, p.draft, p.threads, n_ctx, configs, help_text)
+    ngram = [s.name for s in planned if s.spec.ngram is not None]
+    if any(bc.model_free(c) for c in configs) and not ngram:
+        _say("note: this llama-server has no n-gram --spec-type; model-free drafting is not compared")
     contestants: list[Contestant] = []
-    pairs = []
-    for k in lengths:
-        spec = ServerSpec(p.verifier, p.draft, k, p.threads, n_ctx)
-        _say(f"starting llama-server ({native_name(k)})")
-        server = stack.enter_context(LlamaServer(p.native_server, spec, help_text))
-        contestants.append(ServerContestant(native_name(k), server.base_url, p.max_tokens))
-        pairs.append((bc.PLAIN if k == 0 else bc.fixed_name(k), native_name(k)))
-    return contestants, pairs, native_name(0)
+    commands = {}
+    for s in planned:
+        if s.fresh:
+            fresh = nat.FreshServerContestant(s.name, p.native_server, s.spec, help_text, p.max_tokens)
+            contestants.append(fresh)
+            commands[s.name] = nat.LlamaServer(p.native_server, s.spec, help_text).command
+            continue
+        _say(f"starting llama-server ({s.name})")
+        server = stack.enter_context(nat.LlamaServer(p.native_server, s.spec, help_text))
+        contestants.append(nat.ServerContestant(s.name, server.base_url, p.max_tokens))
+        commands[s.name] = server.command
+    pairs = [(s.tandem, s.name) for s in planned if s.tandem]
+    return NativeSide(contestants, pairs, nat.native_name(0), ngram, commands)
 
 
 def _exit_on_sigterm(signum: int, frame: object) -> None:
@@ -228,13 +249,10 @@ def run_bench(args: argparse.Namespace) -> int:
     started = time.time()
     with contextlib.ExitStack() as stack:
         contestants: list[Contestant] = list(tandem)
-        native_pairs: list[tuple[str, str]] = []
-        native_base = None
+        native = None
         if p.native_server:
-            extra, native_pairs, native_base = _native_contestants(
-                stack, p, pair.verifier.n_ctx, bool(p.draft)
-            )
-            contestants += extra
+            native = _native_contestants(stack, p, pair.verifier.n_ctx, configs)
+            contestants += native.contestants
         _say(
             f"suite {suite.name}: {len(prepared)} prompts x {len(contestants)} configurations, "
             f"{p.max_tokens} tokens each, {p.threads} threads"
@@ -243,16 +261,23 @@ def run_bench(args: argparse.Namespace) -> int:
     if p.llama_bench:  # again: contention only ever slows a run, so the faster of the two counts
         assert tg is not None
         tg = max(tg, run_llama_bench(p.llama_bench, p.verifier, p.threads))
-    order = [(c.name, c.fixed_k) for c in configs] + [(n, None) for _, n in native_pairs]
+    servers = native.contestants if native else []
+    order = [(c.name, c.fixed_k) for c in configs] + [(c.name, None) for c in servers]
     report = summarise(
         samples,
         order,
         costs,
-        native_pairs=native_pairs,
-        native_baseline=native_base,
+        native_pairs=native.pairs if native else (),
+        native_baseline=native.baseline if native else None,
         llama_bench_tg=tg,
         peak_rss=load_peak,
         memory=memory,
+        model_free=ModelFreeSides(
+            [c.name for c in configs if bc.model_free(c)],
+            native.ngram if native else [],
+            native.baseline if native else None,
+            {q.id: q.category for q in prepared},
+        ),
     )
     title = f"{Path(p.verifier).name} + {Path(p.draft).name if p.draft else 'no draft'}"
     print(f"{title}\n{_cpu_name()}, {p.threads} threads; suite {suite.name}, {p.max_tokens} tokens/reply\n")
@@ -271,6 +296,7 @@ def run_bench(args: argparse.Namespace) -> int:
         "cached_costs": asdict(cached),
         "started": time.strftime("%Y-%m-%dT%H:%M:%S", time.localtime(started)),
         "seconds": round(time.time() - started, 1),
+        "llama_server_commands": native.commands if native else {},
     }
     _write_outputs(p, report, report_json(report, meta, prepared, samples), title)
     return 0

@@ -48,6 +48,11 @@ def configurations(has_draft: bool = True) -> list[BenchConfig]:
     return [c for c in out if has_draft or not c.needs_draft_model]
 
 
+def model_free(c: BenchConfig) -> bool:
+    """Drafts without any model (prompt lookup, suffix): the rivals of llama.cpp's n-gram types."""
+    return c.fixed_k != 0 and not c.draft.model and (c.draft.ngram or c.draft.suffix)
+
+
 def rotated(items: list[str], i: int) -> list[str]:
     """`items` started at position i (mod len): each prompt runs the contestants in a new order,
     so slow drift on a busy machine does not always hit the same one."""

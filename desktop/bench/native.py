@@ -10,6 +10,7 @@ import contextlib
 import ctypes
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -18,11 +19,13 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
 
+from desktop.bench import configs as bc
 from desktop.bench.errors import BenchError
 from desktop.bench.runner import PreparedPrompt, Sample
 
@@ -35,6 +38,16 @@ PR_SET_PDEATHSIG = 1
 
 def native_name(k: int) -> str:
     return NATIVE_PLAIN if k == 0 else f"llama-server k={k}"
+
+
+def ngram_name(spec_type: str) -> str:
+    return f"{SERVER} {spec_type}"
+
+
+def ngram_types(help_text: str) -> tuple[str, ...]:
+    """The model-free n-gram types this build's `--spec-type` accepts, in the help's order."""
+    m = re.search(r"--spec-type\s+([\w,-]+)", help_text)
+    return tuple(t for t in m.group(1).split(",") if t.startswith("ngram-")) if m else ()
 
 
 def free_port() -> int:
@@ -77,13 +90,16 @@ def _pick(help_text: str, *names: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class ServerSpec:
-    """What one llama-server runs: the pair, draft length (0 = no draft), threads, context."""
+    """What one llama-server runs: the pair, draft length (0 = no draft), threads, context, and
+    an n-gram `--spec-type` (no draft model) or None."""
 
     verifier: str
     draft: str | None
     k: int
     threads: int
     n_ctx: int
+    ngram: str | None = None
+    extra: tuple[str, ...] = ()  # further flags, e.g. ("--cache-ram", "0")
 
 
 def server_command(binary: str, spec: ServerSpec, port: int, help_text: str) -> list[str]:
@@ -93,6 +109,11 @@ def server_command(binary: str, spec: ServerSpec, port: int, help_text: str) -> 
     cmd += ["--host", "127.0.0.1", "--port", str(port), "-np", "1"]
     if "--no-webui" in help_text:
         cmd.append("--no-webui")
+    cmd += spec.extra
+    if spec.ngram is not None:
+        # llama.cpp's own lookup and draft lengths for the type: what its users get. None must
+        # match Tandem's: the server caps every draft at the tokens left, as Tandem does.
+        return [*cmd, "--spec-type", spec.ngram]
     if spec.draft is not None and spec.k > 0:
         cmd += ["-md", spec.draft, "-ngld", "0", "-td", t, "-tbd", t]
         if "draft-simple" in help_text:  # newer builds ignore -md unless a type is named
@@ -101,6 +122,50 @@ def server_command(binary: str, spec: ServerSpec, port: int, help_text: str) -> 
         cmd += [_pick(help_text, "--spec-draft-n-min", "--draft-min"), "0"]
         cmd += [_pick(help_text, "--spec-draft-p-min", "--draft-p-min"), "0"]
     return cmd
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedServer:
+    """One llama-server to start: its contestant name, what it runs, and the Tandem config it is
+    compared with side by side ("" for none: the n-gram types meet Tandem's model-free best)."""
+
+    name: str
+    spec: ServerSpec
+    tandem: str = ""
+
+    @property
+    def fresh(self) -> bool:
+        """Started anew for every reply: ngram-mod (and the cache types) keep what they saw
+        across requests, and a repeated prompt would then be drafted from its own last reply.
+        Tandem's model-free drafters start from the conversation alone, so both sides do."""
+        return self.spec.ngram is not None
+
+
+def plan_servers(
+    verifier: str,
+    draft: str | None,
+    threads: int,
+    n_ctx: int,
+    configs: list[bc.BenchConfig],
+    help_text: str,
+) -> list[PlannedServer]:
+    """llama-server plain; draft-simple for each fixed length Tandem runs; every n-gram type the
+    build's help lists, when Tandem runs a model-free configuration."""
+    out = [PlannedServer(native_name(0), ServerSpec(verifier, draft, 0, threads, n_ctx), bc.PLAIN)]
+    if draft is not None:
+        out += [
+            PlannedServer(
+                native_name(c.fixed_k), ServerSpec(verifier, draft, c.fixed_k, threads, n_ctx), c.name
+            )
+            for c in configs
+            if c.fixed_k and c.needs_draft_model
+        ]
+    if any(bc.model_free(c) for c in configs):
+        out += [
+            PlannedServer(ngram_name(t), ServerSpec(verifier, None, 0, threads, n_ctx, ngram=t))
+            for t in ngram_types(help_text)
+        ]
+    return out
 
 
 def _get_json(url: str, body: dict[str, Any] | None, timeout: float) -> Any:
@@ -156,6 +221,43 @@ def complete(
         )
     except (urllib.error.URLError, OSError, ValueError, KeyError, TypeError) as e:
         raise BenchError(f"llama-server /completion failed: {e}") from e
+
+
+@dataclass(frozen=True, slots=True)
+class FirstToken:
+    """Time to first token through the server: `wall_s` from sending the request to the first
+    streamed token (HTTP on localhost included); `prompt_ms` the server's own prompt timing."""
+
+    wall_s: float
+    prompt_ms: float
+    prompt_n: int
+
+
+def first_token(base_url: str, tokens: Sequence[int], timeout: float = REQUEST_TIMEOUT_S) -> FirstToken:
+    """One streamed greedy token from these ids with the prompt cache off, so the server reads
+    the whole prompt; `prompt_n` (tokens it actually read) lets the caller check that."""
+    body = {"prompt": list(tokens), "n_predict": 1, "temperature": 0, "top_k": 1}
+    body |= {"cache_prompt": False, "stream": True}
+    req = urllib.request.Request(
+        base_url + "/completion", data=json.dumps(body).encode(), headers={"Content-Type": "application/json"}
+    )
+    wall, last = None, None
+    try:
+        t0 = time.perf_counter()
+        with urllib.request.urlopen(req, timeout=timeout) as resp:
+            for raw in resp:
+                line = raw.decode("utf-8", "replace").strip()
+                if not line.startswith("data:"):
+                    continue
+                if wall is None:
+                    wall = time.perf_counter() - t0
+                last = json.loads(line[5:])
+        if last is None or wall is None:
+            raise ValueError("no streamed reply")
+        t = last["timings"]
+        return FirstToken(wall, float(t["prompt_ms"]), int(t["prompt_n"]))
+    except (urllib.error.URLError, OSError, ValueError, KeyError, TypeError) as e:
+        raise BenchError(f"llama-server streamed /completion failed: {e}") from e
 
 
 class LlamaServer:
@@ -234,6 +336,19 @@ class ServerContestant:
             drafted=c.drafted,
             accepted=c.accepted,
         )
+
+
+class FreshServerContestant:
+    """A llama-server started for one reply and stopped after it (its timings exclude the load)."""
+
+    def __init__(self, name: str, binary: str, spec: ServerSpec, help_text: str, max_tokens: int) -> None:
+        self.name = name
+        self._start = (binary, spec, help_text)
+        self.max_tokens = max_tokens
+
+    def run(self, prompt: PreparedPrompt) -> Sample:
+        with LlamaServer(*self._start) as server:
+            return ServerContestant(self.name, server.base_url, self.max_tokens).run(prompt)
 
 
 def parse_llama_bench(text: str) -> float:

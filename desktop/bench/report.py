@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict
 
+from desktop.bench.modelfree import ModelFreeRow
 from desktop.bench.runner import PreparedPrompt, Sample
-from desktop.bench.summary import ConfigRow, Report
+from desktop.bench.summary import ConfigRow, Report, median
 
 COLUMNS = (
-    ("config", 20),
+    ("config", 26),
     ("tok/s", 7),
     ("min-max", 11),
     ("speed-up", 8),
@@ -22,6 +23,14 @@ COLUMNS = (
     ("peak RSS", 9),
     ("predicted", 16),
 )
+
+
+FREE_RATIOS = ("ratio", "tandem_vs_plain", "native_vs_plain", "plain_ratio")
+
+
+def _median_of(rows: Sequence[ModelFreeRow], attr: str) -> float | None:
+    xs = [x for r in rows if (x := getattr(r, attr)) is not None]
+    return median(xs) if xs else None
 
 
 def _pct(x: float | None) -> str:
@@ -55,6 +64,62 @@ def row_cells(r: ConfigRow) -> list[str]:
     ]
 
 
+FREE_COLUMNS = (
+    ("prompt", 24),
+    ("Tandem best", 12),
+    ("tok/s", 6),
+    ("llama.cpp best", 26),
+    ("tok/s", 6),
+    ("T/ll", 6),
+    ("T/plain", 7),
+    ("ll/plain", 8),
+    ("plain T/ll", 10),
+)
+
+
+def _free_line(cells: Sequence[str]) -> str:
+    widths = [w for _, w in FREE_COLUMNS]
+    return "  " + " ".join(
+        c.ljust(w) if i in (0, 1, 3) else c.rjust(w)
+        for i, (c, w) in enumerate(zip(cells, widths, strict=True))
+    )
+
+
+def model_free_lines(rows: Sequence[ModelFreeRow]) -> list[str]:
+    """Per prompt: Tandem's best model-free config vs llama.cpp's best n-gram type, each over
+    its own verifier alone, then medians; copy-heavy prompts are marked *."""
+    if not rows:
+        return []
+    out = [
+        "Model-free drafting: each side's best config over the suite (by median speed-up over its"
+        " own plain); * copy-heavy"
+    ]
+    out.append(_free_line([c for c, _ in FREE_COLUMNS]))
+    for r in rows:
+        out.append(
+            _free_line(
+                [
+                    r.prompt_id + (" *" if r.copy_heavy else ""),
+                    r.tandem,
+                    f"{r.tandem_rate:.1f}",
+                    r.native,
+                    f"{r.native_rate:.1f}",
+                    _x(r.ratio),
+                    _x(r.tandem_vs_plain),
+                    _x(r.native_vs_plain),
+                    _x(r.plain_ratio),
+                ]
+            )
+        )
+    for label, group in (
+        ("median, copy-heavy", [r for r in rows if r.copy_heavy]),
+        ("median, others", [r for r in rows if not r.copy_heavy]),
+    ):
+        if group:
+            out.append(_free_line([label, "", "", "", "", *(_x(_median_of(group, f)) for f in FREE_RATIOS)]))
+    return out
+
+
 def format_table(report: Report) -> str:
     """Rows of configurations, then native comparisons, then the targets with met/missed."""
     widths = [w for _, w in COLUMNS]
@@ -72,6 +137,8 @@ def format_table(report: Report) -> str:
             out.append(f"  {c.tandem:20} vs {c.native:24} {_x(c.ratio)} ({_x(c.ratio_min)})")
         if report.llama_bench_tg is not None:
             out.append(f"  llama-bench tg rate: {report.llama_bench_tg:.1f} tok/s")
+    if report.model_free:
+        out += ["", *model_free_lines(report.model_free)]
     out.append("")
     out.append("Targets:")
     for t in report.targets:
@@ -96,6 +163,7 @@ def report_json(
         "prompts": [{"id": p.id, "category": p.category, "prompt_tokens": len(p.tokens)} for p in prompts],
         "configs": rows,
         "comparisons": [asdict(c) for c in report.comparisons],
+        "model_free": [asdict(r) for r in report.model_free],
         "llama_bench_tg": report.llama_bench_tg,
         "memory": {
             "peak_rss": report.peak_rss,

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import statistics
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 from desktop.bench.configs import FASTEST, PLAIN
 from desktop.bench.memory import ExpectedMemory
+from desktop.bench.modelfree import ModelFreeRow, ModelFreeSides, model_free_rows, model_free_targets
 from desktop.bench.runner import TANDEM, Sample
+from desktop.bench.targets import Target
 from desktop.engine import costmodel
 from desktop.engine.costmodel import Costs
 
@@ -139,26 +141,6 @@ def config_row(
 
 
 @dataclass(frozen=True, slots=True)
-class Target:
-    """One performance target: `measured` against `limit`; met is None when not measured."""
-
-    name: str
-    measured: float | None
-    limit: float
-    at_least: bool  # True: measured >= limit is met; False: measured <= limit
-    detail: str = ""
-
-    @property
-    def met(self) -> bool | None:
-        if self.measured is None:
-            return None
-        return self.measured >= self.limit if self.at_least else self.measured <= self.limit
-
-    def as_dict(self) -> dict[str, object]:
-        return {**asdict(self), "met": self.met}
-
-
-@dataclass(frozen=True, slots=True)
 class Comparison:
     """Tandem against llama.cpp's own binary for the same configuration."""
 
@@ -178,6 +160,7 @@ class Report:
     llama_bench_tg: float | None = None
     peak_rss: int | None = None
     expected_memory: ExpectedMemory | None = None
+    model_free: list[ModelFreeRow] = field(default_factory=list)
 
 
 def fastest_targets(samples: Sequence[Sample], rows: Sequence[ConfigRow]) -> list[Target]:
@@ -301,11 +284,13 @@ def summarise(
     llama_bench_tg: float | None = None,
     peak_rss: int | None = None,
     memory: ExpectedMemory | None = None,
+    model_free: ModelFreeSides | None = None,
 ) -> Report:
     """`order` lists (config name, fixed draft length or None); `native_pairs` (Tandem config,
-    native config) to compare side by side."""
+    native config) to compare side by side; `model_free` who meets whom without a draft model.
+    Native rows are measured against `native_baseline`, Tandem's against the verifier alone."""
     samples = best_of(samples)
-    native_names = {n for _, n in native_pairs}
+    native_names = {s.config for s in samples if s.engine != TANDEM}
     rows = [
         config_row(samples, name, native_baseline if name in native_names else PLAIN, k, costs)
         for name, k in order
@@ -317,9 +302,11 @@ def summarise(
     tandem_rows = [r for r in rows if r.engine == TANDEM]
     peaks = [p for p in [peak_rss, *(r.peak_rss for r in tandem_rows)] if p is not None]
     peak = max(peaks) if peaks else None
+    free = model_free_rows(samples, model_free) if model_free else []
     targets = [
         *native_targets(rows, comparisons, llama_bench_tg),
         *general_targets(tandem_rows, peak, memory),
         *fastest_targets(samples, tandem_rows),
+        *model_free_targets(free),
     ]
-    return Report(rows, targets, comparisons, llama_bench_tg, peak, memory)
+    return Report(rows, targets, comparisons, llama_bench_tg, peak, memory, free)

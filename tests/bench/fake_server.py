@@ -9,7 +9,14 @@ import threading
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from typing import Any
 
-CANNED = {"predicted_n": 16, "predicted_per_second": 42.5, "draft_n": 20, "draft_n_accepted": 15}
+CANNED = {
+    "prompt_n": 3,
+    "prompt_ms": 12.5,
+    "predicted_n": 16,
+    "predicted_per_second": 42.5,
+    "draft_n": 20,
+    "draft_n_accepted": 15,
+}
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -32,6 +39,13 @@ class Handler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
         Handler.requests.append(body)
+        if body.get("stream"):  # server-sent events: a token, then the last chunk with timings
+            self.send_response(200)
+            self.send_header("Content-Type", "text/event-stream")
+            self.end_headers()
+            for chunk in ({"content": "hi", "stop": False}, {"content": "", "stop": True, "timings": CANNED}):
+                self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
+            return
         self._send(200, {"content": "hi", "tokens_predicted": 16, "timings": CANNED})
 
     def log_message(self, *args: object) -> None:

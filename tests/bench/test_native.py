@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import stat
 import sys
 from collections.abc import Iterator
@@ -10,13 +11,18 @@ from pathlib import Path
 
 import pytest
 
+from desktop.bench import configs as bc
 from desktop.bench.errors import BenchError
 from desktop.bench.native import (
+    FreshServerContestant,
     LlamaServer,
     ServerContestant,
     ServerSpec,
     complete,
+    first_token,
+    ngram_types,
     parse_llama_bench,
+    plan_servers,
     server_command,
     server_help,
     wait_healthy,
@@ -30,6 +36,9 @@ NEW_HELP = (
 )
 OLD_HELP = "--draft-max, --draft N\n--draft-min N\n--draft-p-min P"
 SPEC = ServerSpec("v.gguf", "d.gguf", 4, 2, 4096)
+# `llama-server --help` of the build the bench results were measured with (llama.cpp 0c1e570).
+CAPTURED_HELP = (Path(__file__).parent / "data" / "llama-server-help-0c1e570.txt").read_text()
+NGRAM_TYPES = ("ngram-simple", "ngram-map-k", "ngram-map-k4v", "ngram-mod", "ngram-cache")
 
 
 @pytest.fixture
@@ -68,12 +77,85 @@ def test_plain_server_has_no_draft() -> None:
     assert "-md" not in cmd and "--spec-draft-n-max" not in cmd
 
 
+def test_the_captured_help_lists_every_ngram_type_and_nothing_else() -> None:
+    assert ngram_types(CAPTURED_HELP) == NGRAM_TYPES
+    assert ngram_types(NEW_HELP) == ("ngram-simple",)
+    assert ngram_types(OLD_HELP) == ()
+
+
+@pytest.mark.parametrize("spec_type", NGRAM_TYPES)
+def test_an_ngram_server_runs_the_verifier_alone_with_that_type_and_its_defaults(spec_type: str) -> None:
+    spec = ServerSpec("v.gguf", None, 0, 2, 4096, ngram=spec_type)
+    cmd = server_command("llama-server", spec, 8080, CAPTURED_HELP)
+    assert _flag(cmd, "--spec-type") == spec_type and cmd.count("--spec-type") == 1
+    assert (_flag(cmd, "-m"), _flag(cmd, "-c"), _flag(cmd, "-t"), _flag(cmd, "-tb")) == (
+        "v.gguf",
+        "4096",
+        "2",
+        "2",
+    )
+    assert (_flag(cmd, "-ngl"), _flag(cmd, "-np"), _flag(cmd, "--port")) == ("0", "1", "8080")
+    assert "-md" not in cmd and "--no-webui" in cmd
+    # llama.cpp's own lookup and draft lengths: no draft-model or n-gram size option is passed
+    assert not [a for a in cmd if a.startswith(("--spec-draft", "--spec-ngram", "--draft"))]
+
+
+def test_the_draft_server_still_names_draft_simple_in_this_build() -> None:
+    cmd = server_command("llama-server", SPEC, 8080, CAPTURED_HELP)
+    assert _flag(cmd, "--spec-type") == "draft-simple" and _flag(cmd, "-md") == "d.gguf"
+    assert _flag(cmd, "--spec-draft-n-max") == "4" and _flag(cmd, "--spec-draft-n-min") == "0"
+
+
+def _planned(
+    configs: list[bc.BenchConfig], draft: str | None = "d.gguf"
+) -> dict[str, tuple[str, ServerSpec]]:
+    return {
+        s.name: (s.tandem, s.spec) for s in plan_servers("v.gguf", draft, 2, 4096, configs, CAPTURED_HELP)
+    }
+
+
+def test_model_free_configs_bring_every_ngram_type_and_only_then() -> None:
+    by_name = {c.name: c for c in bc.configurations()}
+    free = _planned([by_name[bc.PLAIN], by_name[bc.SUFFIX], by_name[bc.NGRAM]])
+    assert list(free) == ["llama-server plain", *(f"llama-server {t}" for t in NGRAM_TYPES)]
+    assert free["llama-server plain"] == ("verifier alone", ServerSpec("v.gguf", "d.gguf", 0, 2, 4096))
+    assert free["llama-server ngram-cache"] == (
+        "",
+        ServerSpec("v.gguf", None, 0, 2, 4096, ngram="ngram-cache"),
+    )
+    drafts = _planned([by_name[bc.PLAIN], by_name[bc.fixed_name(4)], by_name[bc.FASTEST]])
+    assert list(drafts) == ["llama-server plain", "llama-server k=4"]
+    assert drafts["llama-server k=4"][0] == "draft k=4"
+    everything = _planned(bc.configurations())
+    assert [n for n in everything if "k=" in n] == [f"llama-server k={k}" for k in bc.FIXED_LENGTHS]
+    assert not any("k=" in n for n in _planned(bc.configurations(), draft=None))
+
+
 def test_completion_sends_the_token_ids_greedily_and_reads_the_timings(fake: str) -> None:
     c = complete(fake, (1, 2, 3), 16)
     assert (c.tokens, c.tokens_per_s, c.drafted, c.accepted) == (16, 42.5, 20, 15)
     sent = fake_server.Handler.requests[-1]
     assert sent["prompt"] == [1, 2, 3]
     assert (sent["n_predict"], sent["temperature"], sent["top_k"], sent["cache_prompt"]) == (16, 0, 1, True)
+
+
+def test_first_token_streams_one_token_with_the_prompt_cache_off(fake: str) -> None:
+    f = first_token(fake, (4, 5, 6))
+    assert (f.prompt_ms, f.prompt_n) == (12.5, 3) and 0 < f.wall_s < 60
+    sent = fake_server.Handler.requests[-1]
+    assert (sent["prompt"], sent["n_predict"], sent["stream"], sent["cache_prompt"]) == (
+        [4, 5, 6],
+        1,
+        True,
+        False,
+    )
+    with pytest.raises(BenchError, match="streamed"):
+        first_token("http://127.0.0.1:9", (1,), timeout=2.0)
+
+
+def test_extra_flags_reach_the_command_line() -> None:
+    spec = ServerSpec("v.gguf", None, 0, 1, 4096, extra=("--cache-ram", "0"))
+    assert _flag(server_command("llama-server", spec, 1, CAPTURED_HELP), "--cache-ram") == "0"
 
 
 def test_server_contestant_reports_a_sample(fake: str) -> None:
@@ -115,6 +197,28 @@ def test_server_process_starts_answers_and_is_always_stopped(tmp_path: Path) -> 
         assert complete(server.base_url, (1,), 16).tokens_per_s == 42.5
     assert proc.poll() is not None  # stopped on leaving the block
     server.stop()  # idempotent
+
+
+def test_an_ngram_server_is_started_for_each_reply_and_stopped_after(tmp_path: Path) -> None:
+    root = Path(__file__).resolve().parents[2]
+    pids = tmp_path / "pids"
+    binary = _fake_binary(
+        tmp_path,
+        f"import os, runpy, sys\nsys.path.insert(0, {str(root)!r})\n"
+        f"open({str(pids)!r}, 'a').write(f'{{os.getpid()}}\\n')\n"
+        "runpy.run_module('tests.bench.fake_server', run_name='__main__')\n",
+    )
+    spec = ServerSpec("v.gguf", None, 0, 1, 4096, ngram="ngram-mod")
+    fresh = FreshServerContestant("llama-server ngram-mod", binary, spec, "", 16)
+    prompt = PreparedPrompt("p", "rewriting", (5, 6))
+    assert [fresh.run(prompt).tokens_per_s for _ in range(2)] == [42.5, 42.5]
+    started = [int(x) for x in pids.read_text().split()]
+    assert len(set(started)) == 2  # a new process each time: no memory of the last reply
+    for pid in started:
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)  # gone (reaped) once its reply is in
+    planned = plan_servers("v.gguf", "d.gguf", 1, 4096, bc.configurations(), CAPTURED_HELP)
+    assert [s.name for s in planned if s.fresh] == [f"llama-server {t}" for t in NGRAM_TYPES]
 
 
 def test_a_server_that_dies_while_loading_is_reported_with_its_log(tmp_path: Path) -> None:

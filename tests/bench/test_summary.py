@@ -9,7 +9,6 @@ from desktop.bench.memory import ExpectedMemory
 from desktop.bench.report import format_table
 from desktop.bench.runner import Sample
 from desktop.bench.summary import (
-    Target,
     best_of,
     config_row,
     median,
@@ -18,6 +17,7 @@ from desktop.bench.summary import (
     ratios,
     summarise,
 )
+from desktop.bench.targets import Target
 from desktop.engine.costmodel import Costs
 
 COSTS = Costs(verify_s=(0.1, 0.15, 0.2), draft_token_s=0.05)
