@@ -21,6 +21,14 @@ FASTER_ABOVE = 1.03
 MIN_TOKENS = 16  # fewer, and the first steps' warm-up decides the ratio: no verdict yet
 
 
+NO_BASELINE = (
+    "There is no verifier-alone speed to compare this reply with: none was measured, or the one "
+    "measured when the pair loaded could not be right (for instance a batch of several tokens no "
+    "dearer than one, which happens when other programs slow the measurement down), so it was set aside rather than "
+    "shown as a figure. Use “Measure again” when the machine is quieter."
+)
+
+
 class Verdict(enum.Enum):
     EARLY = "early"
     SLOWER = "slower"

@@ -210,7 +210,11 @@ class StatsStrip(QWidget):
         self._shown = (stats, baseline_tps, mode)
         has = stats.steps > 0
         self.numbers["speed"].setText(n(f"{stats.tokens_per_s:.1f}" if has else "–", "tok/s"))
-        self._show_speedup(speedup.measure(stats, baseline_tps, self.drift), mode)
+        measured = speedup.measure(stats, baseline_tps, self.drift)
+        if measured is None and has and baseline_tps <= 0:
+            self._show_no_baseline()
+        else:
+            self._show_speedup(measured, mode)
         self.numbers["acceptance"].setText(n(f"{stats.acceptance:.0%}" if stats.drafted else "–", "accepted"))
         self.numbers["per_step"].setText(n(f"{stats.tokens_per_step:.2f}" if has else "–", "tokens/step"))
         self.numbers["steps"].setText(n(str(stats.steps) if has else "–", "steps"))
@@ -231,6 +235,15 @@ class StatsStrip(QWidget):
         stats, _, mode = self._shown
         self.drift = 1.0
         self.show_stats(stats, baseline_tps, mode)
+
+    def _show_no_baseline(self) -> None:
+        """A reply but no verifier-alone speed to divide by: say so rather than drop the figure."""
+        label = self.numbers["speedup"]
+        self._want("speedup", True)
+        self._want("measure", True)
+        text = f"<span style='color:{self.theme.muted}'>no baseline</span>"
+        self._speedup_text = (text + " <span style='color:gray'>vs verifier alone</span>", text)
+        label.setToolTip(speedup.NO_BASELINE)
 
     def _show_speedup(self, measured: speedup.Speedup | None, mode: Mode) -> None:
         label = self.numbers["speedup"]

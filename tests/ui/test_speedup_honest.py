@@ -169,3 +169,13 @@ def test_no_blame_before_the_reply_has_shown_the_machine_s_pace() -> None:
     # window knows the pace was checked and may then say that drafting does not pay.
     steady = DriftCheck(1.0, 8)
     assert _news(steady, None) and not _news(steady, steady)
+
+
+def test_a_refused_calibration_says_there_is_no_baseline(qtbot: QtBot, make_window) -> None:  # type: ignore[no-untyped-def]
+    window = make_window(FakeLoader(costs=Costs((4.0, 4.0, 4.0), 0.5)))  # refused at load
+    c = window.controller
+    with qtbot.waitSignal(c.chat.reply_finished, timeout=10000):
+        send(qtbot, window, "abc")
+    label = window.stats.numbers["speedup"]
+    assert label.isVisible() and "no baseline" in label.text()  # not silently dropped
+    assert "Measure again" in label.toolTip() and window.stats.measure.isVisible()
