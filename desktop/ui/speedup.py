@@ -24,8 +24,8 @@ MIN_TOKENS = 16  # fewer, and the first steps' warm-up decides the ratio: no ver
 NO_BASELINE = (
     "There is no verifier-alone speed to compare this reply with: none was measured, or the one "
     "measured when the pair loaded could not be right (for instance a batch of several tokens no "
-    "dearer than one, which happens when other programs slow the measurement down), so it was set aside rather than "
-    "shown as a figure. Use “Measure again” when the machine is quieter."
+    "dearer than one, which happens when other programs slow the measurement down), so it was "
+    "set aside rather than shown as a figure. Use “Measure again” when the machine is quieter."
 )
 
 
