@@ -66,7 +66,8 @@ test-dist: dist models-tiny
 	QT_QPA_PLATFORM=offscreen $(VENV)/bin/pytest -m dist tests/dist
 
 # GPU offload without a GPU: llama.cpp built with Vulkan (wheel cached like the CPU one) in its
-# own venv, run on Mesa's software driver (lavapipe), compared with the CPU build. Not in `make
+# own venv, run on Mesa's software driver (lavapipe; ggml skips CPU-type Vulkan devices unless
+# GGML_VK_VISIBLE_DEVICES names one), compared with the CPU build. Not in `make
 # test`: the Vulkan build takes about half an hour once.
 VULKAN_ARGS := -DGGML_NATIVE=off -DGGML_VULKAN=on
 VULKAN_VENV := .venv-vulkan
@@ -77,6 +78,7 @@ test-vulkan: setup models-tiny
 	  "$$(CMAKE_ARGS='$(VULKAN_ARGS)' PYTHON=$(VULKAN_VENV)/bin/python bash packaging/llama-wheel.sh)"
 	$(VULKAN_VENV)/bin/python -m pip install -q -e ".[dev]"
 	VK_ICD_FILENAMES=$${VK_ICD_FILENAMES:-/usr/share/vulkan/icd.d/lvp_icd.x86_64.json} \
+	  GGML_VK_VISIBLE_DEVICES=$${GGML_VK_VISIBLE_DEVICES:-0} \
 	  TANDEM_CPU_PYTHON=$(abspath $(PY)) QT_QPA_PLATFORM=offscreen \
 	  $(VULKAN_VENV)/bin/pytest -m vulkan tests/vulkan
 
