@@ -76,7 +76,6 @@ def test_speculative_greedy_output_on_vulkan_matches_the_cpu_build(prompt: str) 
     if first is None:
         assert len(on_gpu) == len(on_cpu)
         return
-    assert first >= 8, f"the outputs part at token {first}"
     margin = _cpu_margin(cpu_python, prompt, on_cpu[:first])
     assert margin < NEAR_TIE, f"diverged at token {first} where the CPU build's top-2 margin is {margin:.3f}"
 
