@@ -73,13 +73,15 @@ class DriftMeter:
         self._seen = 0
         self._ratios: deque[float] = deque(maxlen=WINDOW)
 
-    def observe(self, batch: int, verify_s: float) -> None:
-        """One step's verifier batch of `batch` tokens took `verify_s` seconds."""
+    def observe(self, batch: int, verify_s: float, draft_tokens: int = 0, draft_s: float = 0.0) -> None:
+        """One step's verifier batch of `batch` tokens took `verify_s` seconds, and the draft
+        model evaluated `draft_tokens` in `draft_s`: both models' time against what the
+        calibration predicts, since a busy machine slows the draft's decode calls as well."""
         self._seen += 1
-        predicted = self.costs.verify(batch)
+        predicted = self.costs.verify(batch) + max(0, draft_tokens) * self.costs.draft_token_s
         if self._seen <= SKIP_STEPS or batch < 1 or verify_s <= 0 or predicted < MIN_TIMED_S:
             return
-        self._ratios.append(verify_s / predicted)
+        self._ratios.append((verify_s + max(0.0, draft_s)) / predicted)
 
     def check(self) -> DriftCheck | None:
         """None until enough steps were measured."""

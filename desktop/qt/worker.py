@@ -200,7 +200,8 @@ class PairWorker(QObject):
             for event in generation:
                 self.step_ready.emit(StepReady(rid, event, generation.stats))
                 if meter is not None:
-                    meter.observe(len(event.drafted) + 1, event.timings.verify_s)
+                    t = event.timings
+                    meter.observe(len(event.drafted) + 1, t.verify_s, t.draft_tokens, t.draft_s)
                     check = meter.check()
                     if check is not None and _news(check, said):
                         said = check

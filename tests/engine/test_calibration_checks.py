@@ -115,3 +115,18 @@ def test_an_implausible_measurement_is_never_stored(tmp_path: Path) -> None:
     costs = cached_costs(path, "pair", lambda: BUSY_WHEN_MEASURED, lambda c: not implausible(c))
     assert costs == BUSY_WHEN_MEASURED  # returned, so the caller can refuse it
     assert not path.exists()
+
+
+def test_a_draft_slowed_by_load_counts_as_a_busy_machine() -> None:
+    # The verifier runs at its calibrated pace, but the draft's 4 tokens take 3x as long as
+    # calibrated: the step as a whole is slower than measured, and that is the machine.
+    meter = DriftMeter(CPU)
+    for _ in range(MIN_STEPS + 2):
+        meter.observe(5, CPU.verify(5), draft_tokens=4, draft_s=4 * CPU.draft_token_s * 3.0)
+    check = meter.check()
+    assert check is not None and check.drift is Drift.BUSY
+    steady = DriftMeter(CPU)
+    for _ in range(MIN_STEPS + 2):
+        steady.observe(5, CPU.verify(5), draft_tokens=4, draft_s=4 * CPU.draft_token_s)
+    check = steady.check()
+    assert check is not None and check.drift is Drift.STEADY
