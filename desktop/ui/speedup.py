@@ -2,8 +2,9 @@
 
 The baseline is the verifier's single-token decode time from the pair's calibration at load
 (1 / cost of a batch of one), so the ratio answers: does speculation pay on this machine?
-When this reply's own verifier batches take much longer than calibrated, the machine is
-busier now than when it was measured, and the window says so instead of blaming the drafting.
+When this reply's own steps (both models' decode calls) take much longer than calibrated, the
+machine is busier now than when it was measured, and the window says so instead of blaming the
+drafting.
 """
 
 from __future__ import annotations
@@ -77,7 +78,7 @@ def words(speedup: Speedup, mode: Mode) -> str:
         return "too few tokens to tell" if speedup.tokens < MIN_TOKENS else "too early to tell"
     if speedup.busy:
         return (
-            f"the machine looks busy (verifier batches take {speedup.drift:.1f}× longer than when measured)"
+            f"the machine looks busy (steps take {speedup.drift:.1f}× longer than when measured)"
         )
     if speedup.verdict is Verdict.SLOWER:
         return "slower, try Fastest mode" if mode is Mode.SPECULATIVE else "slower"
@@ -101,9 +102,9 @@ def explain(speedup: Speedup, mode: Mode) -> str:
     if speedup.busy and speedup.drift is not None:
         now = speedup.reply_tps * ms / 1000.0 * speedup.drift
         lines.append(
-            f"This reply's verifier batches took {speedup.drift:.1f}× as long as when the baseline was "
-            f"measured: the machine is busier now, so the ratio says more about the load than about "
-            f"drafting. Against the verifier alone at this pace it is about {now:.2f}×. "
+            f"This reply's steps (both models' decode calls) took {speedup.drift:.1f}× as long as the "
+            "calibration predicts: the machine is busier now, so the ratio says more about the load "
+            f"than about drafting. Against the verifier alone at this pace it is about {now:.2f}×. "
             "Use “Measure again” when the machine is quieter."
         )
     elif speedup.verdict is Verdict.EARLY and speedup.tokens >= MIN_TOKENS:

@@ -32,7 +32,7 @@ def test_a_busy_machine_is_named_instead_of_the_drafting() -> None:
     busy = speedup.Speedup(10.0, 50.0, tokens=100, drift=1.8)  # 0.2× against the old baseline
     assert busy.verdict is speedup.Verdict.SLOWER
     said = speedup.words(busy, Mode.SPECULATIVE)
-    assert said == "the machine looks busy (verifier batches take 1.8× longer than when measured)"
+    assert said == "the machine looks busy (steps take 1.8× longer than when measured)"
     assert "Fastest" not in said
     tip = speedup.explain(busy, Mode.SPECULATIVE)
     assert "busier now" in tip and "0.36×" in tip  # 10 tok/s against 50 / 1.8
