@@ -77,9 +77,7 @@ def words(speedup: Speedup, mode: Mode) -> str:
         # With enough tokens but the pace not yet checked, the tooltip says why.
         return "too few tokens to tell" if speedup.tokens < MIN_TOKENS else "too early to tell"
     if speedup.busy:
-        return (
-            f"the machine looks busy (steps take {speedup.drift:.1f}× longer than when measured)"
-        )
+        return f"the machine looks busy (steps take {speedup.drift:.1f}× longer than when measured)"
     if speedup.verdict is Verdict.SLOWER:
         return "slower, try Fastest mode" if mode is Mode.SPECULATIVE else "slower"
     return "faster" if speedup.verdict is Verdict.FASTER else "about even"
