@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from desktop.models.bundled import bundled_path
+from desktop.models.bundled import bundled_files
 from desktop.models.catalog import CATALOG, Catalog, CatalogFile, DerivedFile
 from desktop.models.errors import NotInstalledError
 from desktop.models.expected import expected_sha256
@@ -67,9 +67,8 @@ def list_pairs(catalog: Catalog = CATALOG, directory: Path | None = None) -> tup
     models folder but carried by an offline edition is used where the package put it."""
     root = directory or models_dir()
     ready = {f.name: f.path for f in list_models(catalog, root) if f.verified}
-    for entry in catalog.files:
-        if entry.name not in ready and (bundled := bundled_path(entry.name)) is not None:
-            ready[entry.name] = bundled
+    for bundled in bundled_files():  # the manifest is read once, not once per catalog file
+        ready.setdefault(bundled.name, bundled.path)
     return tuple(
         PairStatus(
             pair.name,
